@@ -1,0 +1,41 @@
+#include "forwarded_signals.hpp"
+
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace procleak::launcher {
+
+std::error_code ForwardedSignals::install(ForwardedSignals& out) {
+  sigset_t forwarded;
+  sigemptyset(&forwarded);
+  for (const int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&forwarded, sig);
+  if (::sigprocmask(SIG_BLOCK, &forwarded, &out.original_mask_) != 0) {
+    return {errno, std::generic_category()};
+  }
+  out.fd_.reset(::signalfd(-1, &forwarded, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!out.fd_.valid()) return {errno, std::generic_category()};
+  return {};
+}
+
+int ForwardedSignals::take() const {
+  signalfd_siginfo info{};
+  const ssize_t n = ::read(fd_.get(), &info, sizeof info);
+  return n == static_cast<ssize_t>(sizeof info) ? static_cast<int>(info.ssi_signo) : 0;
+}
+
+void die_of_signal(int sig) {
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  ::signal(sig, SIG_DFL);
+  sigset_t just_this;
+  sigemptyset(&just_this);
+  sigaddset(&just_this, sig);
+  ::sigprocmask(SIG_UNBLOCK, &just_this, nullptr);
+  ::raise(sig);
+  ::_exit(128 + sig);
+}
+
+}  // namespace procleak::launcher

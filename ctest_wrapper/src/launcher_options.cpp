@@ -1,0 +1,205 @@
+#include "launcher_options.hpp"
+
+#include <charconv>
+#include <string_view>
+
+#include "procleak/version.hpp"
+
+namespace procleak::launcher {
+namespace {
+
+// Each setter parses one value; it returns an empty string or the reason
+// the value is wrong. `what` names the flag or the variable in the message.
+std::string set_duration(std::string_view value, Duration& out, std::string_view what) {
+  const auto d = parse_duration(value);
+  if (!d) {
+    return std::string(what) + ": invalid duration '" + std::string(value) +
+           "' (expected a number with a unit: 250ms, 2s, 1.5m)";
+  }
+  out = *d;
+  return {};
+}
+
+std::string set_mode(std::string_view value, Mode& out, std::string_view what) {
+  const auto m = parse_mode(value);
+  if (!m) return std::string(what) + ": invalid mode '" + std::string(value) + "' (expected fail, warn or off)";
+  out = *m;
+  return {};
+}
+
+std::string set_exit_code(std::string_view value, int& out, std::string_view what) {
+  int n = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > 255) {
+    return std::string(what) + ": invalid exit code '" + std::string(value) + "' (expected 1 to 255)";
+  }
+  out = n;
+  return {};
+}
+
+std::string set_flag01(std::string_view value, bool& out, std::string_view what) {
+  if (value == "1") {
+    out = true;
+  } else if (value == "0" || value.empty()) {
+    out = false;
+  } else {
+    return std::string(what) + ": expected 1 or 0, got '" + std::string(value) + "'";
+  }
+  return {};
+}
+
+std::string set_string(std::string_view value, std::string& out, std::string_view what) {
+  if (value.empty()) return std::string(what) + ": value must not be empty";
+  out = value;
+  return {};
+}
+
+struct ValueFlag {
+  std::string_view flag;
+  const char* env;  // nullptr: no variable
+  std::string (*apply)(std::string_view, Options&, std::string_view);
+};
+
+const ValueFlag kValueFlags[] = {
+    {"--mode", "PROCLEAK_MODE", [](auto v, Options& o, auto w) { return set_mode(v, o.mode, w); }},
+    {"--grace", "PROCLEAK_GRACE", [](auto v, Options& o, auto w) { return set_duration(v, o.grace, w); }},
+    {"--settle", "PROCLEAK_SETTLE", [](auto v, Options& o, auto w) { return set_duration(v, o.settle, w); }},
+    {"--timeout", "PROCLEAK_TIMEOUT",
+     [](auto v, Options& o, auto w) {
+       Duration d{};
+       auto err = set_duration(v, d, w);
+       if (err.empty() && d.count() == 0) err = std::string(w) + ": must be more than 0";
+       if (err.empty()) o.timeout = d;
+       return err;
+     }},
+    {"--report", nullptr, [](auto v, Options& o, auto w) { return set_string(v, o.report_file, w); }},
+    {"--report-dir", "PROCLEAK_REPORT_DIR",
+     [](auto v, Options& o, auto w) { return set_string(v, o.report_dir, w); }},
+    {"--name", nullptr, [](auto v, Options& o, auto w) { return set_string(v, o.name, w); }},
+    {"--suppressions", "PROCLEAK_SUPPRESSIONS",
+     [](auto v, Options& o, auto w) { return set_string(v, o.suppressions, w); }},
+    {"--leak-exit-code", "PROCLEAK_LEAK_EXIT_CODE",
+     [](auto v, Options& o, auto w) { return set_exit_code(v, o.leak_exit_code, w); }},
+};
+
+ParseResult fail(std::string message) {
+  ParseResult r;
+  r.outcome = ParseOutcome::error;
+  r.error = std::move(message);
+  return r;
+}
+
+}  // namespace
+
+ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup& env_lookup) {
+  ParseResult result;
+  Options& o = result.options;
+
+  for (const auto& f : kValueFlags) {
+    if (f.env == nullptr) continue;
+    const char* value = env_lookup(f.env);
+    // An empty variable means "not set", as shells make it easy to export "".
+    if (value == nullptr || *value == '\0') continue;
+    if (auto err = f.apply(value, o, f.env); !err.empty()) return fail(std::move(err));
+  }
+  if (const char* probe = env_lookup("PROCLEAK_PROBE_PARENT_KILL")) {
+    if (auto err = set_flag01(probe, o.probe_parent_kill, "PROCLEAK_PROBE_PARENT_KILL"); !err.empty()) {
+      return fail(std::move(err));
+    }
+  }
+
+  std::size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    if (arg == "--") {
+      ++i;
+      break;
+    }
+    if (arg.size() < 2 || arg.front() != '-') break;  // the command starts here
+    if (arg == "--help" || arg == "-h") {
+      result.outcome = ParseOutcome::help;
+      return result;
+    }
+    if (arg == "--version") {
+      result.outcome = ParseOutcome::version;
+      return result;
+    }
+    if (arg == "--probe-parent-kill") {
+      o.probe_parent_kill = true;
+      continue;
+    }
+    // --flag VALUE or --flag=VALUE
+    const auto eq = arg.find('=');
+    const std::string_view flag = arg.substr(0, eq);
+    const ValueFlag* match = nullptr;
+    for (const auto& f : kValueFlags) {
+      if (f.flag == flag) match = &f;
+    }
+    if (match == nullptr) return fail("unknown option '" + std::string(flag) + "' (see --help)");
+    std::string_view value;
+    if (eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return fail(std::string(flag) + ": missing value");
+    }
+    if (auto err = match->apply(value, o, flag); !err.empty()) return fail(std::move(err));
+  }
+
+  o.command.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+  if (o.command.empty()) return fail("no command given (usage: procleak-run [OPTIONS] [--] COMMAND [ARG...])");
+  if (o.name.empty()) o.name = default_test_name(o.command);
+  return result;
+}
+
+std::string default_test_name(const std::vector<std::string>& command) {
+  constexpr std::string_view kFilter = "--gtest_filter=";
+  for (std::size_t i = 1; i < command.size(); ++i) {
+    if (command[i].starts_with(kFilter) && command[i].size() > kFilter.size()) {
+      return command[i].substr(kFilter.size());
+    }
+  }
+  const auto& path = command.front();
+  const auto slash = path.find_last_of('/');
+  const auto base = slash == std::string::npos ? path : path.substr(slash + 1);
+  return base.empty() ? path : base;
+}
+
+std::string help_text() {
+  return std::string("procleak-run ") + kVersion + R"( - run a test, then fail it if it leaked processes
+
+Usage: procleak-run [OPTIONS] [--] COMMAND [ARG...]
+
+Runs COMMAND in a new session as a child of procleak-run, which is the
+subreaper of everything it starts. When COMMAND exits, every process it left
+behind is reported (PID, command, kind, cause) and killed.
+
+Options (a flag wins over its variable):
+  --mode fail|warn|off     PROCLEAK_MODE      what a leak does (default fail)
+                           fail: exit with the leak exit code when the test passed
+                           warn: report only; off: just run COMMAND
+  --grace DURATION         PROCLEAK_GRACE     SIGTERM to SIGKILL (default 2s)
+  --settle DURATION        PROCLEAK_SETTLE    wait for exiting processes (default 100ms)
+  --timeout DURATION       PROCLEAK_TIMEOUT   stop the test after this (exit 124)
+  --report FILE                               write the JSON report to FILE
+  --report-dir DIR         PROCLEAK_REPORT_DIR  one uniquely named JSON report per run
+  --name NAME                                 the test's name in reports
+                                              (default: --gtest_filter= value, else
+                                              the command's base name)
+  --suppressions FILE      PROCLEAK_SUPPRESSIONS  rules for leaks that do not fail
+  --probe-parent-kill      PROCLEAK_PROBE_PARENT_KILL=1  kill leaked parents first
+                                              and report children that survive
+  --leak-exit-code N       PROCLEAK_LEAK_EXIT_CODE  exit status for a leak (default 3)
+  --help, --version
+
+DURATION is a number with a unit: 250ms, 2s, 1.5s, 1m.
+
+Exit status: the test's own (killed by a signal: procleak-run dies of the same
+signal); the leak exit code when the test passed but leaked (mode fail); 124
+on --timeout; 125 procleak-run could not work (bad usage, cannot set up);
+126 COMMAND not executable; 127 COMMAND not found.
+)";
+}
+
+}  // namespace procleak::launcher

@@ -1,0 +1,140 @@
+#include "spawn_test.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// Boost 1.81's Process v2 with BOOST_PROCESS_USE_STD_FS (std::filesystem, so
+// nothing to link) names boost::optional and type traits its config header
+// does not include; these lines supply them. Only the launcher and process
+// headers are used: v2.hpp would also pull environment.hpp, which does not
+// compile in that configuration.
+#include <boost/optional.hpp>
+#include <boost/type_traits/remove_pointer.hpp>
+#include <type_traits>
+// clang-format off
+#include <boost/asio/io_context.hpp>
+#include <boost/process/v2/default_launcher.hpp>
+#include <boost/process/v2/process.hpp>
+// clang-format on
+#include <cerrno>
+#include <cstring>
+
+namespace procleak::launcher {
+namespace {
+
+namespace bp = boost::process::v2;
+using boost::system::error_code;
+
+error_code last_error() { return {errno, boost::system::system_category()}; }
+
+// The child-setup hook: runs in the forked child right before execve.
+struct TestSessionSetup {
+  pid_t launcher_pid;
+  const sigset_t* child_mask;
+
+  // In the parent, before fork: keep every fd the launcher itself would pass
+  // on to a child (not close-on-exec), so procleak-run is transparent.
+  template <typename Launcher>
+  error_code on_setup(Launcher& launcher, const bp::filesystem::path&, const char* const*&) {
+    DIR* dir = ::opendir("/proc/self/fd");
+    if (dir == nullptr) return {};
+    while (const dirent* entry = ::readdir(dir)) {
+      const int fd = std::atoi(entry->d_name);
+      if (fd <= STDERR_FILENO || fd == ::dirfd(dir)) continue;
+      const int flags = ::fcntl(fd, F_GETFD);
+      if (flags >= 0 && (flags & FD_CLOEXEC) == 0) launcher.fd_whitelist.push_back(fd);
+    }
+    ::closedir(dir);
+    return {};
+  }
+
+  template <typename Launcher>
+  error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*&) {
+    // A session of its own: the test's group and session ids are its PID, so
+    // anything that leaves them later can be called an escapee.
+    if (::setsid() < 0) return last_error();
+    // If the launcher dies, the test's main process dies with it...
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return last_error();
+    // ...unless it died before the line above: then we already have a new parent.
+    if (::getppid() != launcher_pid) ::_exit(127);
+    // The launcher blocks the signals it forwards; the test starts as it would
+    // without the launcher.
+    if (::sigprocmask(SIG_SETMASK, child_mask, nullptr) != 0) return last_error();
+    return {};
+  }
+};
+
+bool is_executable_file(const std::string& path) {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+// execvp's lookup: a name with a slash is a path; otherwise the first PATH
+// entry where it is an executable file. If it exists only without the x bit,
+// that path is returned so exec fails with EACCES (126), as shells do.
+std::string resolve(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path_env = ::getenv("PATH");
+  const std::string path = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  std::string not_executable;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    auto end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    const std::string candidate = dir + '/' + name;
+    if (is_executable_file(candidate)) return candidate;
+    if (not_executable.empty() && ::access(candidate.c_str(), F_OK) == 0) not_executable = candidate;
+    start = end + 1;
+  }
+  return not_executable;
+}
+
+}  // namespace
+
+SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& child_mask) {
+  SpawnResult result;
+  const std::string executable = resolve(command.front());
+  if (executable.empty()) {
+    result.error = SpawnError::not_found;
+    result.message = command.front() + ": command not found";
+    return result;
+  }
+
+  boost::asio::io_context ctx;
+  error_code ec;
+  std::vector<std::string> args(command.begin() + 1, command.end());
+  bp::process proc(ctx);
+  try {
+    // The executor overload: in Boost 1.81 the io_context overload that takes
+    // an error_code drops it and throws instead.
+    proc = bp::default_process_launcher()(ctx.get_executor(), ec, executable, args,
+                                           TestSessionSetup{::getpid(), &child_mask});
+  } catch (const std::exception& e) {  // allocation failure inside the launcher
+    result.error = SpawnError::setup_failed;
+    result.message = std::string("cannot start ") + command.front() + ": " + e.what();
+    return result;
+  }
+  if (ec) {
+    const int err = ec.value();
+    result.error = err == ENOENT ? SpawnError::not_found
+                   : (err == EACCES || err == ENOEXEC || err == EISDIR || err == EPERM)
+                       ? SpawnError::not_executable
+                       : SpawnError::setup_failed;
+    result.message = command.front() + ": " + std::strerror(err);
+    return result;
+  }
+  result.test.pid = proc.id();
+  // Our own pidfd: the child is not reaped until we wait for it, so its PID is
+  // still its own here.
+  result.test.pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, result.test.pid, 0)));
+  (void)proc.detach();  // we wait and reap ourselves; Boost must not terminate it
+  return result;
+}
+
+}  // namespace procleak::launcher

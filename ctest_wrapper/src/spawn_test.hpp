@@ -1,0 +1,34 @@
+// Starting the test's main process (Boost.Process v2).
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "procleak/unique_fd.hpp"
+
+namespace procleak::launcher {
+
+struct SpawnedTest {
+  pid_t pid = 0;
+  UniqueFd pidfd;  // our child: its PID cannot be reused before we reap it
+};
+
+enum class SpawnError { none, not_found, not_executable, setup_failed };
+
+struct SpawnResult {
+  SpawnError error = SpawnError::none;
+  std::string message;  // one line for SpawnError != none
+  SpawnedTest test;
+};
+
+// Starts command in a new session (so its process group and session are its
+// own), with SIGKILL as its parent-death signal, the signal mask given in
+// child_mask and every inheritable fd of the launcher (not only 0, 1, 2: a
+// test may be handed more). Looks the command up on PATH as execvp does.
+// Assumes the caller already is a child subreaper.
+[[nodiscard]] SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& child_mask);
+
+}  // namespace procleak::launcher

@@ -1,0 +1,88 @@
+#include "wait_for_test.hpp"
+
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+
+namespace procleak::launcher {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void signal_main(const SpawnedTest& test, int sig) {
+  // The main process is our unreaped child: its pidfd (or PID) is still its own.
+  if (test.pidfd.valid()) {
+    ::syscall(SYS_pidfd_send_signal, test.pidfd.get(), sig, nullptr, 0);
+  } else {
+    ::kill(test.pid, sig);
+  }
+}
+
+}  // namespace
+
+TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signals,
+                          const SignalGuard& guard, std::optional<Duration> timeout, Duration grace) {
+  TestOutcome outcome;
+  std::optional<Clock::time_point> term_at;
+  if (timeout) term_at = Clock::now() + *timeout;
+  std::optional<Clock::time_point> kill_at;
+
+  for (;;) {
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(test.pid), &info, WEXITED | WNOHANG) == 0 && info.si_pid != 0) {
+      if (info.si_code == CLD_EXITED) {
+        outcome.exit_code = info.si_status;
+      } else {
+        outcome.signal = info.si_status;
+      }
+      return outcome;
+    }
+
+    const auto now = Clock::now();
+    if (term_at && now >= *term_at) {
+      outcome.timed_out = true;
+      signal_main(test, SIGTERM);
+      term_at.reset();
+      kill_at = now + grace;
+    }
+    if (kill_at && now >= *kill_at) {
+      signal_main(test, SIGKILL);
+      kill_at.reset();
+    }
+
+    int timeout_ms = -1;
+    for (const auto& at : {term_at, kill_at}) {
+      if (!at) continue;
+      const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*at - now).count();
+      timeout_ms = timeout_ms < 0 ? static_cast<int>(ms) : std::min(timeout_ms, static_cast<int>(ms));
+    }
+    // Without a pidfd (old kernel) there is no event for the exit: poll the
+    // status every 10 ms.
+    if (!test.pidfd.valid()) timeout_ms = timeout_ms < 0 ? 10 : std::min(timeout_ms, 10);
+
+    pollfd fds[2] = {{test.pidfd.get(), POLLIN, 0}, {signals.fd(), POLLIN, 0}};
+    const int n = ::poll(fds, 2, timeout_ms);
+    if (n < 0 && errno != EINTR) {
+      // poll itself failed (out of memory): fall back to a plain blocking wait.
+      siginfo_t blocking{};
+      while (::waitid(P_PID, static_cast<id_t>(test.pid), &blocking, WEXITED) != 0 && errno == EINTR) {
+      }
+      if (blocking.si_code == CLD_EXITED) outcome.exit_code = blocking.si_status;
+      else outcome.signal = blocking.si_status;
+      return outcome;
+    }
+    if (n > 0 && (fds[1].revents & POLLIN) != 0) {
+      while (const int sig = signals.take()) {
+        outcome.forwarded_signal = sig;
+        // To the test's group while its leader is our unreaped child: the
+        // group id cannot belong to anyone else then.
+        if (guard.send_to_group(test.pid, sig)) signal_main(test, sig);
+        if (!kill_at) kill_at = Clock::now() + grace;
+      }
+    }
+  }
+}
+
+}  // namespace procleak::launcher

@@ -1,0 +1,29 @@
+// Waiting for the test's main process, forwarding signals, enforcing --timeout.
+#pragma once
+
+#include <optional>
+
+#include "forwarded_signals.hpp"
+#include "procleak/duration.hpp"
+#include "procleak/signal_guard.hpp"
+#include "spawn_test.hpp"
+
+namespace procleak::launcher {
+
+struct TestOutcome {
+  std::optional<int> exit_code;  // set when the test exited
+  std::optional<int> signal;     // set when it died of a signal
+  bool timed_out = false;
+  int forwarded_signal = 0;      // the last signal passed on, 0 for none
+};
+
+// Waits until the test's main process exits and reaps it. A forwarded
+// signal goes to the test's process group (as a terminal would send it to
+// the foreground job); if the test is still alive `grace` later, it gets
+// SIGKILL. With a timeout the test gets SIGTERM at the deadline and SIGKILL
+// `grace` after it. Everything else the test left is the caller's to check.
+[[nodiscard]] TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signals,
+                                        const SignalGuard& guard, std::optional<Duration> timeout,
+                                        Duration grace);
+
+}  // namespace procleak::launcher

@@ -1,0 +1,41 @@
+// Which kinds a leftover process is. Pure: the caller supplies what it knows.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <unordered_map>
+
+#include "procleak/leak.hpp"
+#include "procleak/proc_stat.hpp"
+
+namespace procleak {
+
+struct ClassifyContext {
+  pid_t owner = 0;
+  // Launcher: the owner forks only the test's main process, so any other
+  // child of the owner was re-parented to it: an orphan. Listener: the owner
+  // is the test binary itself, alive, so its children are strays.
+  bool owner_children_are_orphans = true;
+  pid_t test_sid = 0;   // 0: unknown, no session check
+  pid_t test_pgid = 0;  // 0: unknown, no group check
+  // The test's main process died of a signal: its orphans survived a parent kill.
+  bool test_killed_by_signal = false;
+  // Parents seen in earlier walks, for orphans whose parent has since exited.
+  const std::unordered_map<pid_t, pid_t>* known_parents = nullptr;
+};
+
+struct Classification {
+  Kinds kinds;
+  EscapedVia escaped_via = EscapedVia::none;
+  std::optional<pid_t> original_parent;
+};
+
+// Rules (DESIGN.md, "Classify"): state Z -> zombie (its parent is the
+// original one); else a parent that is the owner -> orphan (launcher) or
+// stray (listener); else stray. Orphans of a test killed by a signal are
+// also parent_kill_survivor. A session other than test_sid -> escaped via
+// session; else a group other than test_pgid -> escaped via group.
+[[nodiscard]] Classification classify(const ProcStat& process, const ClassifyContext& ctx) noexcept;
+
+}  // namespace procleak

@@ -1,0 +1,73 @@
+// One leaked process as procleak reports it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace procleak {
+
+// A process can carry several kinds; escaped is a flag next to the others.
+enum class Kind : std::uint8_t {
+  orphan = 1 << 0,                // running, its parent has exited (re-parented to the owner)
+  zombie = 1 << 1,                // exited, never reaped by its parent
+  stray = 1 << 2,                 // running, its parent is alive too
+  parent_kill_survivor = 1 << 3,  // running after its parent was killed by a signal
+  escaped = 1 << 4,               // left the test's session or process group
+};
+
+class Kinds {
+ public:
+  constexpr Kinds() = default;
+  constexpr void add(Kind k) noexcept { bits_ |= static_cast<std::uint8_t>(k); }
+  [[nodiscard]] constexpr bool has(Kind k) const noexcept {
+    return (bits_ & static_cast<std::uint8_t>(k)) != 0;
+  }
+  [[nodiscard]] constexpr bool empty() const noexcept { return bits_ == 0; }
+  // In report order: orphan, zombie, stray, parent_kill_survivor, escaped.
+  [[nodiscard]] std::vector<std::string_view> names() const;
+
+ private:
+  std::uint8_t bits_ = 0;
+};
+
+enum class EscapedVia : std::uint8_t { none, session, group };
+
+// What cleanup did to the process.
+enum class Fate : std::uint8_t {
+  pending,     // not acted on yet
+  terminated,  // died after SIGTERM
+  killed,      // needed SIGKILL
+  reaped,      // a zombie, collected
+  exited,      // gone before procleak acted
+  unkillable,  // still there at the deadline
+};
+
+[[nodiscard]] std::string_view to_string(Kind k) noexcept;
+[[nodiscard]] std::string_view to_string(EscapedVia v) noexcept;
+[[nodiscard]] std::string_view to_string(Fate f) noexcept;
+
+struct Leak {
+  pid_t pid = 0;
+  pid_t ppid = 0;
+  pid_t pgid = 0;
+  pid_t sid = 0;
+  char state = '?';
+  std::uint64_t start_time = 0;
+  std::string comm;
+  std::vector<std::string> cmdline;
+  Kinds kinds;
+  EscapedVia escaped_via = EscapedVia::none;
+  std::optional<pid_t> original_parent;
+  std::string original_parent_comm;  // when known: names the parent in the cause
+  double age_ms = 0;
+  bool holds_test_output = false;
+  Fate cleanup = Fate::pending;
+  std::optional<std::string> suppressed_by;
+};
+
+}  // namespace procleak

@@ -1,0 +1,55 @@
+// The report model: one test run, its leaks and what cleanup did.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "procleak/leak.hpp"
+
+namespace procleak {
+
+inline constexpr std::string_view kSchema = "procleak.report/1";
+
+enum class Mode : std::uint8_t { fail, warn, off };
+enum class Verdict : std::uint8_t { clean, leaked, suppressed };
+
+[[nodiscard]] std::string_view to_string(Mode m) noexcept;
+[[nodiscard]] std::optional<Mode> parse_mode(std::string_view text) noexcept;
+[[nodiscard]] std::string_view to_string(Verdict v) noexcept;
+
+struct CleanupSummary {
+  int terminated = 0;
+  int killed = 0;
+  int reaped = 0;
+  int exited = 0;
+  int unkillable = 0;
+  double duration_ms = 0;
+  bool used_pidfds = true;  // false: kill(2) with the PID-reuse race (kernel < 5.3)
+};
+
+// Counts each leak's fate; the counts add up to leaks.size() once every fate is set.
+[[nodiscard]] CleanupSummary count_fates(const std::vector<Leak>& leaks);
+
+struct Report {
+  std::string source = "launcher";  // "launcher" or "gtest"
+  std::string test;
+  std::vector<std::string> command;
+  std::chrono::system_clock::time_point started_at;
+  double duration_ms = 0;
+  Mode mode = Mode::fail;
+  std::optional<int> exit_code;    // null when the test died of a signal
+  std::optional<int> exit_signal;  // signal number; written as its name
+  std::vector<Leak> leaks;
+  CleanupSummary cleanup;
+};
+
+// clean: no leaks; leaked: at least one unsuppressed; suppressed: all suppressed.
+[[nodiscard]] Verdict verdict_of(const std::vector<Leak>& leaks) noexcept;
+
+// "SIGTERM" for SIGTERM; "SIG<n>" for numbers without a name.
+[[nodiscard]] std::string signal_name(int sig);
+
+}  // namespace procleak

@@ -1,0 +1,28 @@
+// The JSON report, schema procleak.report/1 (README: "The JSON report").
+#pragma once
+
+#include <string>
+#include <system_error>
+
+#include "procleak/report.hpp"
+
+namespace procleak {
+
+[[nodiscard]] std::string to_json(const Report& report);
+
+// Writes content to path atomically: a temporary file in the same folder,
+// created exclusively and without following symlinks, then rename(2). A
+// reader never sees a partial report.
+std::error_code write_file_atomically(const std::string& path, const std::string& content);
+
+// Writes the report into dir under a name no other run can take at the same
+// time (test name, pid, nanosecond clock), creating dir when missing. The
+// chosen path is returned in written_path.
+std::error_code write_report_into_dir(const std::string& dir, const Report& report,
+                                      std::string& written_path);
+
+// Creates dir and its parents when missing (mkdir -p). EEXIST is success,
+// so concurrent launchers under ctest -j can race on it.
+std::error_code make_directories(const std::string& dir);
+
+}  // namespace procleak

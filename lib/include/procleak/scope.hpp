@@ -1,0 +1,87 @@
+// procleak::Scope — open, check, clean up. The API the launcher and the
+// GoogleTest listener are built on, usable from any test framework.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <system_error>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "procleak/classify.hpp"
+#include "procleak/duration.hpp"
+#include "procleak/leak.hpp"
+#include "procleak/proc_fs.hpp"
+#include "procleak/report.hpp"
+#include "procleak/signal_guard.hpp"
+
+namespace procleak {
+
+// Makes this process the child subreaper of everything it starts from now on,
+// so orphans come back to it instead of going to init. Call before starting
+// anything a scope should see.
+std::error_code become_subreaper() noexcept;
+
+enum class OwnerRole : std::uint8_t {
+  launcher,    // the owner only spawns the test: its other children are orphans
+  in_process,  // the owner is the test itself: its children are the test's
+};
+
+struct ScopeOptions {
+  Duration settle = std::chrono::milliseconds(100);
+  Duration grace = std::chrono::seconds(2);
+  bool probe_parent_kill = false;
+  OwnerRole role = OwnerRole::launcher;
+};
+
+// What the caller knows about the test when it checks.
+struct TestFacts {
+  pid_t sid = 0;   // the test's session (0: do not check)
+  pid_t pgid = 0;  // the test's process group (0: do not check)
+  bool killed_by_signal = false;
+};
+
+class Scope {
+ public:
+  // Opens a scope owned by the calling process. Processes that already
+  // descend from it are the baseline: never reported, never signalled.
+  // Assumes become_subreaper() was called (or the caller accepts that orphans
+  // escape to init unseen).
+  Scope() = default;
+
+  static std::error_code open(ScopeOptions options, Scope& out);
+  static std::error_code open(const ProcFs& proc, ScopeOptions options, Scope& out);
+
+  // Waits up to options.settle for leftovers that are already on their way out
+  // (on pidfd events, not a fixed sleep; returns at once when nothing is
+  // left), then snapshots and classifies what remains. Signals nothing. In the
+  // launcher role it also reaps the owner's exited children, which are
+  // orphans that finished in time, not leaks.
+  std::vector<Leak> check(const TestFacts& facts);
+
+  // Probe (when enabled), then clean_up() from cleanup.hpp. Sets every leak's
+  // fate, appends processes born meanwhile, returns the counts.
+  CleanupSummary clean_up(std::vector<Leak>& leaks);
+
+  [[nodiscard]] const ScopeOptions& options() const noexcept { return options_; }
+  [[nodiscard]] pid_t owner() const noexcept { return owner_; }
+
+ private:
+  [[nodiscard]] bool in_baseline(pid_t pid, std::uint64_t start) const;
+  [[nodiscard]] ClassifyContext context() const;
+  [[nodiscard]] Leak describe(const ProcStat& p, const ClassifyContext& ctx) const;
+  std::vector<ProcStat> leftovers();
+  void reap_owner_children();
+
+  ProcFs proc_;
+  ScopeOptions options_;
+  pid_t owner_ = 0;
+  SignalGuard guard_{0, {}};
+  std::unordered_set<std::uint64_t> baseline_;  // key(pid, start time)
+  std::unordered_map<pid_t, pid_t> seen_parents_;
+  TestFacts facts_;
+};
+
+}  // namespace procleak

@@ -1,0 +1,45 @@
+#include "procleak/leak.hpp"
+
+namespace procleak {
+
+std::string_view to_string(Kind k) noexcept {
+  switch (k) {
+    case Kind::orphan: return "orphan";
+    case Kind::zombie: return "zombie";
+    case Kind::stray: return "stray";
+    case Kind::parent_kill_survivor: return "parent_kill_survivor";
+    case Kind::escaped: return "escaped";
+  }
+  return "?";
+}
+
+std::vector<std::string_view> Kinds::names() const {
+  std::vector<std::string_view> out;
+  for (const Kind k : {Kind::orphan, Kind::zombie, Kind::stray, Kind::parent_kill_survivor, Kind::escaped}) {
+    if (has(k)) out.push_back(to_string(k));
+  }
+  return out;
+}
+
+std::string_view to_string(EscapedVia v) noexcept {
+  switch (v) {
+    case EscapedVia::none: return "none";
+    case EscapedVia::session: return "session";
+    case EscapedVia::group: return "group";
+  }
+  return "?";
+}
+
+std::string_view to_string(Fate f) noexcept {
+  switch (f) {
+    case Fate::pending: return "pending";
+    case Fate::terminated: return "terminated";
+    case Fate::killed: return "killed";
+    case Fate::reaped: return "reaped";
+    case Fate::exited: return "exited";
+    case Fate::unkillable: return "unkillable";
+  }
+  return "?";
+}
+
+}  // namespace procleak

@@ -1,0 +1,61 @@
+#include "procleak/report.hpp"
+
+#include <signal.h>
+#include <string.h>
+
+namespace procleak {
+
+std::string_view to_string(Mode m) noexcept {
+  switch (m) {
+    case Mode::fail: return "fail";
+    case Mode::warn: return "warn";
+    case Mode::off: return "off";
+  }
+  return "?";
+}
+
+std::optional<Mode> parse_mode(std::string_view text) noexcept {
+  if (text == "fail") return Mode::fail;
+  if (text == "warn") return Mode::warn;
+  if (text == "off") return Mode::off;
+  return std::nullopt;
+}
+
+std::string_view to_string(Verdict v) noexcept {
+  switch (v) {
+    case Verdict::clean: return "clean";
+    case Verdict::leaked: return "leaked";
+    case Verdict::suppressed: return "suppressed";
+  }
+  return "?";
+}
+
+CleanupSummary count_fates(const std::vector<Leak>& leaks) {
+  CleanupSummary s;
+  for (const auto& leak : leaks) {
+    switch (leak.cleanup) {
+      case Fate::terminated: ++s.terminated; break;
+      case Fate::killed: ++s.killed; break;
+      case Fate::reaped: ++s.reaped; break;
+      case Fate::exited: ++s.exited; break;
+      case Fate::unkillable: ++s.unkillable; break;
+      case Fate::pending: break;
+    }
+  }
+  return s;
+}
+
+Verdict verdict_of(const std::vector<Leak>& leaks) noexcept {
+  if (leaks.empty()) return Verdict::clean;
+  for (const auto& leak : leaks) {
+    if (!leak.suppressed_by) return Verdict::leaked;
+  }
+  return Verdict::suppressed;
+}
+
+std::string signal_name(int sig) {
+  if (const char* abbrev = ::sigabbrev_np(sig)) return std::string("SIG") + abbrev;
+  return "SIG" + std::to_string(sig);
+}
+
+}  // namespace procleak

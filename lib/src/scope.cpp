@@ -1,0 +1,166 @@
+#include "procleak/scope.hpp"
+
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "procleak/cleanup.hpp"
+#include "procleak/output_sharing.hpp"
+#include "procleak/process_handle.hpp"
+#include "procleak/process_tree.hpp"
+
+namespace procleak {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Re-walk at least this often while settling: a zombie's parent may reap it,
+// or a new process may appear, and neither wakes a pidfd we hold.
+constexpr auto kSettleSlice = std::chrono::milliseconds(10);
+
+std::uint64_t identity_key(pid_t pid, std::uint64_t start) {
+  return (start << 22) ^ static_cast<std::uint64_t>(pid);
+}
+
+double age_ms(std::uint64_t start_ticks) {
+  static const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
+  timespec now{};
+  ::clock_gettime(CLOCK_BOOTTIME, &now);
+  const double now_ms = static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
+  const double start_ms = static_cast<double>(start_ticks) * 1e3 / static_cast<double>(ticks_per_second);
+  return now_ms > start_ms ? now_ms - start_ms : 0.0;
+}
+
+}  // namespace
+
+std::error_code become_subreaper() noexcept {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return {errno, std::generic_category()};
+  return {};
+}
+
+std::error_code Scope::open(ScopeOptions options, Scope& out) { return open(ProcFs(), options, out); }
+
+std::error_code Scope::open(const ProcFs& proc, ScopeOptions options, Scope& out) {
+  out = Scope();
+  out.proc_ = proc;
+  out.options_ = options;
+  out.owner_ = ::getpid();
+  out.guard_ = SignalGuard(out.owner_, read_ancestors(out.owner_));
+  std::vector<ProcStat> existing;
+  if (auto ec = walk_descendants(out.proc_, out.owner_, existing)) return ec;
+  for (const auto& p : existing) out.baseline_.insert(identity_key(p.pid, p.start_time));
+  return {};
+}
+
+bool Scope::in_baseline(pid_t pid, std::uint64_t start) const {
+  return !baseline_.empty() && baseline_.contains(identity_key(pid, start));
+}
+
+ClassifyContext Scope::context() const {
+  ClassifyContext ctx;
+  ctx.owner = owner_;
+  ctx.owner_children_are_orphans = options_.role == OwnerRole::launcher;
+  ctx.test_sid = facts_.sid;
+  ctx.test_pgid = facts_.pgid;
+  ctx.test_killed_by_signal = facts_.killed_by_signal;
+  ctx.known_parents = &seen_parents_;
+  return ctx;
+}
+
+void Scope::reap_owner_children() {
+  // Launcher role only: every child of the owner other than the test's main
+  // process (already reaped) is an orphan; one that has exited is not a leak.
+  siginfo_t info{};
+  while (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG) == 0 && info.si_pid != 0) info = {};
+}
+
+std::vector<ProcStat> Scope::leftovers() {
+  std::vector<ProcStat> all;
+  (void)walk_descendants(proc_, owner_, all);
+  std::erase_if(all, [&](const ProcStat& p) { return in_baseline(p.pid, p.start_time); });
+  for (const auto& p : all) {
+    if (p.ppid != owner_) seen_parents_.insert_or_assign(p.pid, p.ppid);
+  }
+  return all;
+}
+
+Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
+  const auto c = classify(p, ctx);
+  Leak leak;
+  leak.pid = p.pid;
+  leak.ppid = p.ppid;
+  leak.pgid = p.pgrp;
+  leak.sid = p.session;
+  leak.state = p.state;
+  leak.start_time = p.start_time;
+  leak.comm = p.comm;
+  leak.kinds = c.kinds;
+  leak.escaped_via = c.escaped_via;
+  leak.original_parent = c.original_parent;
+  if (c.original_parent) {
+    ProcStat parent;
+    if (!proc_.read_stat(*c.original_parent, parent)) leak.original_parent_comm = parent.comm;
+  }
+  (void)proc_.read_cmdline(p.pid, leak.cmdline);
+  leak.age_ms = age_ms(p.start_time);
+  leak.holds_test_output = !p.is_zombie() && holds_test_output(proc_, p.pid);
+  return leak;
+}
+
+std::vector<Leak> Scope::check(const TestFacts& facts) {
+  facts_ = facts;
+  const auto deadline = Clock::now() + options_.settle;
+  std::vector<ProcStat> left;
+  std::vector<ProcessHandle> handles;
+  std::vector<pollfd> fds;
+  for (;;) {
+    if (options_.role == OwnerRole::launcher) reap_owner_children();
+    left = leftovers();
+    const auto now = Clock::now();
+    if (left.empty() || now >= deadline) break;
+    // Sleep until one of them exits, or the next slice: on events, so a
+    // process that exits 1 ms into the window ends the wait 1 ms in.
+    handles.clear();
+    fds.clear();
+    for (const auto& p : left) {
+      if (p.is_zombie()) continue;
+      ProcessHandle h;
+      if (ProcessHandle::open(proc_, p.pid, p.start_time, h) || h.pidfd() < 0) continue;
+      fds.push_back({h.pidfd(), POLLIN, 0});
+      handles.push_back(std::move(h));
+    }
+    const auto wait = std::min<Clock::duration>(deadline - now, kSettleSlice);
+    (void)::poll(fds.data(), fds.size(),
+                 static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
+  }
+
+  const auto ctx = context();
+  std::vector<Leak> leaks;
+  leaks.reserve(left.size());
+  for (const auto& p : left) leaks.push_back(describe(p, ctx));
+  return leaks;
+}
+
+CleanupSummary Scope::clean_up(std::vector<Leak>& leaks) {
+  const auto start = Clock::now();
+  const auto ctx = context();
+  CleanupPlan plan;
+  plan.proc = &proc_;
+  plan.guard = &guard_;
+  plan.owner = owner_;
+  plan.grace = options_.grace;
+  plan.settle = options_.settle;
+  plan.reap_all_children = options_.role == OwnerRole::launcher;
+  plan.in_baseline = [this](pid_t pid, std::uint64_t st) { return in_baseline(pid, st); };
+  plan.describe_newcomer = [this, ctx](const ProcStat& p) { return describe(p, ctx); };
+  if (options_.probe_parent_kill) probe_parent_kill(plan, leaks);
+  auto summary = procleak::clean_up(plan, leaks);
+  summary.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return summary;
+}
+
+}  // namespace procleak
