@@ -113,8 +113,9 @@ int run_checked(const Options& opts) {
   if (const auto text = format_text(report); !text.empty()) std::fputs(text.c_str(), stderr);
   const bool reports_written = write_reports(opts, report);
 
-  if (outcome.signal) die_of_signal(*outcome.signal);
+  // A timeout is the launcher's verdict, whatever our SIGTERM made of the test.
   if (outcome.timed_out) return kTimedOut;
+  if (outcome.signal) die_of_signal(*outcome.signal);
   const int code = outcome.exit_code.value_or(1);
   if (code != 0) return code;
   if (!reports_written) return kUsageError;

@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 // Boost 1.81's Process v2 with BOOST_PROCESS_USE_STD_FS (std::filesystem, so
@@ -110,17 +111,20 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
   error_code ec;
   std::vector<std::string> args(command.begin() + 1, command.end());
   bp::process proc(ctx);
+  bp::default_process_launcher launcher;
   try {
     // The executor overload: in Boost 1.81 the io_context overload that takes
     // an error_code drops it and throws instead.
-    proc = bp::default_process_launcher()(ctx.get_executor(), ec, executable, args,
-                                           TestSessionSetup{::getpid(), &child_mask});
+    proc = launcher(ctx.get_executor(), ec, executable, args, TestSessionSetup{::getpid(), &child_mask});
   } catch (const std::exception& e) {  // allocation failure inside the launcher
     result.error = SpawnError::setup_failed;
     result.message = std::string("cannot start ") + command.front() + ": " + e.what();
     return result;
   }
   if (ec) {
+    // The child that failed to exec has exited: reap it, or it would outlive
+    // us as a zombie handed to our own subreaper.
+    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
     const int err = ec.value();
     result.error = err == ENOENT ? SpawnError::not_found
                    : (err == EACCES || err == ENOEXEC || err == EISDIR || err == EPERM)

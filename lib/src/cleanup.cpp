@@ -148,8 +148,14 @@ class Cleaner {
       }
       wait_for_deaths(Clock::now() + kKillWait, /*only_killed=*/true);
       reap();
-      // Give the children the settle time to notice (PDEATHSIG, EOF on a pipe).
-      wait_for_deaths(Clock::now() + plan_.settle);
+      // Give the children the settle time to notice (PDEATHSIG, EOF on a
+      // pipe): wait on their pidfds until all are gone or the time is up.
+      std::vector<Tracked*> children;
+      for (std::size_t i = 0; i < leaks_.size(); ++i) {
+        if (std::find(probed.begin(), probed.end(), leaks_[i].ppid) == probed.end()) continue;
+        if (auto* t = tracked_for(i); t != nullptr && !t->zombie_at_start) children.push_back(t);
+      }
+      wait_for_exits(children, Clock::now() + plan_.settle);
       std::vector<std::size_t> survivors;
       for (std::size_t i = 0; i < leaks_.size(); ++i) {
         auto& leak = leaks_[i];
@@ -242,14 +248,26 @@ class Cleaner {
   // Waits on the pidfds of signalled, living processes until all of them have
   // exited or the deadline passes. Reaps along the way so zombies do not pile up.
   void wait_for_deaths(Clock::time_point deadline, bool only_killed = false) {
+    std::vector<Tracked*> signalled;
+    for (auto& [key, t] : tracked_) {
+      if (t.dead || t.zombie_at_start || !(t.term_sent || t.kill_sent)) continue;
+      if (only_killed && !t.kill_sent) continue;
+      signalled.push_back(&t);
+    }
+    wait_for_exits(signalled, deadline);
+  }
+
+  // Waits until every process in `waiting` has exited (each is marked dead as
+  // it goes) or the deadline passes.
+  void wait_for_exits(const std::vector<Tracked*>& waiting, Clock::time_point deadline) {
     std::vector<pollfd> fds;
     std::vector<Tracked*> owners;
     for (;;) {
       fds.clear();
       owners.clear();
-      for (auto& [key, t] : tracked_) {
-        if (t.dead || t.zombie_at_start || !(t.term_sent || t.kill_sent)) continue;
-        if (only_killed && !t.kill_sent) continue;
+      for (auto* tp : waiting) {
+        auto& t = *tp;
+        if (t.dead) continue;
         if (t.handle.pidfd() < 0) {
           if (t.handle.has_exited()) mark_dead(t, false);
           else owners.push_back(&t);

@@ -63,6 +63,9 @@ std::optional<ProcStat> parse_proc_stat(std::string_view content) noexcept {
   if (!to_number(fields.next(), stat.num_threads)) return std::nullopt;  // 20
   if (fields.next().empty()) return std::nullopt;                         // 21
   if (!to_number(fields.next(), stat.start_time)) return std::nullopt;    // 22
+  // The kernel always writes more fields after starttime: requiring the next
+  // one means a read cut short inside starttime is rejected, not misread.
+  if (fields.next().empty()) return std::nullopt;                         // 23
   return stat;
 }
 

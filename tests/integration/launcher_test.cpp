@@ -1,0 +1,405 @@
+// procleak-run end to end: real leaky programs, the real launcher, and the
+// real process table as the judge.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "process_oracle.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+using nlohmann::json;
+using procleak_test::descendants_of;
+using procleak_test::run_command;
+using procleak_test::RunOptions;
+using procleak_test::RunResult;
+
+const std::string kRun = PROCLEAK_RUN_PATH;
+const std::string kExamples = PROCLEAK_EXAMPLES_DIR;
+const std::string kHelpers = PROCLEAK_HELPERS_DIR;
+
+class Launcher : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { procleak_test::become_subreaper_or_die(); }
+
+  void SetUp() override {
+    char tmpl[] = "/tmp/procleak-it-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+
+  // Whatever happened in the test, nothing it started outlives it.
+  void TearDown() override {
+    procleak_test::kill_all_descendants();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string report_path() const { return dir_ + "/report.json"; }
+
+  // procleak-run --report <tmp> [extra flags] -- command...
+  RunResult run(std::vector<std::string> command, std::vector<std::string> flags = {},
+                const RunOptions& options = {}) {
+    std::vector<std::string> argv{kRun, "--report", report_path()};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.emplace_back("--");
+    argv.insert(argv.end(), command.begin(), command.end());
+    return run_command(argv, options);
+  }
+
+  json report() const {
+    std::ifstream in(report_path());
+    if (!in) return json();
+    return json::parse(in);
+  }
+
+  static const json* leak_named(const json& r, const std::string& comm) {
+    for (const auto& l : r["leaks"]) {
+      if (l["comm"] == comm) return &l;
+    }
+    return nullptr;
+  }
+
+  // The oracle's verdict: every PID in the report is gone, and the test binary
+  // has no descendant left (the launcher itself has exited).
+  static void expect_all_gone(const json& r) {
+    for (const auto& l : r["leaks"]) {
+      EXPECT_FALSE(procleak_test::exists(l["pid"].get<pid_t>())) << "still there: " << l.dump();
+    }
+    EXPECT_TRUE(descendants_of(getpid()).empty()) << "the launcher left processes behind";
+  }
+
+  std::string dir_;
+};
+
+TEST_F(Launcher, TrueExitsZeroAndPrintsNothing) {
+  const auto r = run_command({kRun, "--", "true"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(Launcher, ShellBackgroundSleepIsAnOrphanKilledWithinASecond) {
+  const auto r = run({"sh", "-c", "sleep 300 & exit 0"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_LT(r.seconds, 5.0) << "must not wait for the sleep";
+  const auto rep = report();
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  const auto& leak = rep["leaks"][0];
+  EXPECT_EQ(leak["cmdline"], json({"sleep", "300"}));
+  EXPECT_EQ(leak["kinds"], json({"orphan"}));
+  EXPECT_EQ(leak["cleanup"], "terminated");
+  EXPECT_NE(r.err.find("PID " + std::to_string(leak["pid"].get<int>())), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("sleep 300"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("orphan"), std::string::npos) << r.err;
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, BackgroundServerHoldingStdout) {
+  const auto r = run({kExamples + "/server_left_running_test"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.out.find("started server"), std::string::npos) << "stdout passes through";
+  const auto rep = report();
+  EXPECT_EQ(rep["verdict"], "leaked");
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  EXPECT_EQ(rep["leaks"][0]["kinds"], json({"orphan"}));
+  EXPECT_EQ(rep["leaks"][0]["holds_test_output"], true);
+  EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated");
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, BackgroundChildWithRedirectedOutputDoesNotHoldIt) {
+  const auto r = run({kHelpers + "/helper_redirected_child"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  EXPECT_EQ(rep["leaks"][0]["holds_test_output"], false);
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, SetsidDaemonEscapedViaSession) {
+  const auto r = run({kExamples + "/setsid_daemon_test"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  const auto& leak = rep["leaks"][0];
+  EXPECT_EQ(leak["kinds"], json({"orphan", "escaped"}));
+  EXPECT_EQ(leak["escaped_via"], "session");
+  EXPECT_NE(r.err.find("left the session via setsid"), std::string::npos) << r.err;
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, ZombieUnderALivingHelper) {
+  const auto r = run({kExamples + "/zombie_test"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  ASSERT_EQ(rep["leaks"].size(), 2u) << rep.dump(2);
+  const json* zombie = nullptr;
+  const json* helper = nullptr;
+  for (const auto& l : rep["leaks"]) (l["state"] == "Z" ? zombie : helper) = &l;
+  ASSERT_TRUE(zombie && helper) << rep.dump(2);
+  EXPECT_EQ((*zombie)["kinds"], json({"zombie"}));
+  EXPECT_EQ((*zombie)["original_parent"], (*helper)["pid"]);
+  EXPECT_EQ((*zombie)["cleanup"], "reaped");
+  EXPECT_EQ((*helper)["kinds"], json({"orphan"}));
+  EXPECT_EQ((*helper)["cleanup"], "terminated");
+  EXPECT_NE(r.err.find("never reaped by PID " + std::to_string((*helper)["pid"].get<int>()) + " (zombie_test)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(rep["cleanup"]["reaped"], 1);
+  EXPECT_EQ(rep["cleanup"]["terminated"], 1);
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, SigtermIgnorerNeedsSigkill) {
+  const auto r = run({kHelpers + "/helper_term_ignorer"}, {"--grace", "200ms"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  EXPECT_EQ(rep["leaks"][0]["cleanup"], "killed");
+  EXPECT_EQ(rep["cleanup"]["killed"], 1);
+  EXPECT_GE(rep["cleanup"]["duration_ms"].get<double>(), 200.0) << "waited the grace period first";
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, CleanTestWithWaitedChild) {
+  const auto r = run({kExamples + "/clean_test"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  const auto rep = report();
+  EXPECT_EQ(rep["verdict"], "clean");
+  EXPECT_TRUE(rep["leaks"].empty());
+  EXPECT_EQ(rep["exit"]["code"], 0);
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, ExitCodesAreMirrored) {
+  for (const int code : {0, 1, 42}) {
+    const auto r = run_command({kRun, "--", "sh", "-c", "exit " + std::to_string(code)});
+    EXPECT_EQ(r.exit_code, code);
+    EXPECT_EQ(r.signal, 0);
+  }
+}
+
+TEST_F(Launcher, FailingTestThatAlsoLeakedKeepsItsOwnCode) {
+  const auto r = run({"sh", "-c", "sleep 300 & exit 42"});
+  EXPECT_EQ(r.exit_code, 42);
+  EXPECT_EQ(report()["verdict"], "leaked");
+  expect_all_gone(report());
+}
+
+TEST_F(Launcher, DeathBySigabrtIsMirrored) {
+  const auto r = run({"sh", "-c", "kill -ABRT $$"});
+  EXPECT_EQ(r.signal, SIGABRT) << "exit code " << r.exit_code << ": " << r.err;
+  const auto rep = report();
+  EXPECT_TRUE(rep["exit"]["code"].is_null());
+  EXPECT_EQ(rep["exit"]["signal"], "SIGABRT");
+}
+
+TEST_F(Launcher, OrphansOfAKilledTestSurvivedAParentKill) {
+  const auto r = run({"sh", "-c", "sleep 300 & kill -KILL $$"});
+  EXPECT_EQ(r.signal, SIGKILL);
+  const auto rep = report();
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  EXPECT_EQ(rep["leaks"][0]["kinds"], json({"orphan", "parent_kill_survivor"}));
+  EXPECT_EQ(rep["exit"]["signal"], "SIGKILL");
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, ProbeFindsTheChildThatIgnoresItsParentsDeath) {
+  const auto r = run({kHelpers + "/helper_probe_tree"}, {"--probe-parent-kill"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  ASSERT_EQ(rep["leaks"].size(), 3u) << rep.dump(2);
+  const auto& parent = rep["leaks"][0];  // parents come first
+  EXPECT_EQ(parent["kinds"], json({"orphan"}));
+  EXPECT_EQ(parent["cleanup"], "killed");
+  int survivors = 0;
+  int died_with_parent = 0;
+  for (const auto& l : rep["leaks"]) {
+    if (l["pid"] == parent["pid"]) continue;
+    const bool survived = std::find(l["kinds"].begin(), l["kinds"].end(), "parent_kill_survivor") != l["kinds"].end();
+    if (survived) {
+      ++survivors;
+      EXPECT_EQ(l["cleanup"], "terminated") << l.dump();
+      EXPECT_EQ(l["original_parent"], parent["pid"]);
+    } else {
+      ++died_with_parent;
+      EXPECT_EQ(l["cleanup"], "exited") << l.dump();
+    }
+  }
+  EXPECT_EQ(survivors, 1) << rep.dump(2);
+  EXPECT_EQ(died_with_parent, 1) << rep.dump(2);
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, TimeoutStopsTheTestAndReportsItsSurvivors) {
+  const auto r = run({"sh", "-c", "sleep 300 & exec sleep 301"}, {"--timeout", "300ms", "--grace", "500ms"});
+  EXPECT_EQ(r.exit_code, 124) << r.err;
+  EXPECT_LT(r.seconds, 10.0);
+  EXPECT_NE(r.err.find("timed out after 300ms"), std::string::npos) << r.err;
+  const auto rep = report();
+  EXPECT_EQ(rep["exit"]["signal"], "SIGTERM");
+  const json* survivor = leak_named(rep, "sleep");
+  ASSERT_NE(survivor, nullptr) << rep.dump(2);
+  EXPECT_EQ((*survivor)["kinds"], json({"orphan", "parent_kill_survivor"}));
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, ProcessExitingDuringSettleIsNoLeak) {
+  const auto r = run({"sh", "-c", "(sleep 0.05) & exit 0"}, {"--settle", "5s"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(report()["verdict"], "clean");
+  EXPECT_LT(r.seconds, 4.0) << "the settle wait ends when the last process exits";
+}
+
+TEST_F(Launcher, StdinAndStdoutPassThrough) {
+  RunOptions o;
+  o.stdin_text = "hello through the launcher\n";
+  const auto r = run_command({kRun, "--", "cat"}, o);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, o.stdin_text);
+}
+
+TEST_F(Launcher, ReportDirGetsOneUniqueReportPerRun) {
+  const std::string reports = dir_ + "/reports";
+  for (int i = 0; i < 3; ++i) {
+    const auto r = run_command({kRun, "--report-dir", reports, "--", kExamples + "/clean_test",
+                                "--gtest_filter=Suite.Case"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(reports)) {
+    ++n;
+    EXPECT_EQ(e.path().extension(), ".json");
+    EXPECT_EQ(e.path().filename().string().rfind("Suite.Case.", 0), 0u) << e.path();
+    std::ifstream in(e.path());
+    EXPECT_EQ(json::parse(in)["test"], "Suite.Case");
+  }
+  EXPECT_EQ(n, 3);
+}
+
+TEST_F(Launcher, ReportDirFromTheEnvironmentAndNameFlag) {
+  RunOptions o;
+  o.env["PROCLEAK_REPORT_DIR"] = dir_ + "/env-reports";
+  const auto r = run_command({kRun, "--name", "My Test", "--", "true"}, o);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/env-reports")) {
+    ++n;
+    std::ifstream in(e.path());
+    EXPECT_EQ(json::parse(in)["test"], "My Test");
+  }
+  EXPECT_EQ(n, 1);
+}
+
+TEST_F(Launcher, ModeWarnReportsButPasses) {
+  const auto r = run({"sh", "-c", "sleep 300 & exit 0"}, {"--mode", "warn"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.err.find("mode warn"), std::string::npos) << r.err;
+  EXPECT_EQ(report()["verdict"], "leaked");
+  expect_all_gone(report());
+}
+
+TEST_F(Launcher, ModeOffOnlyRunsTheCommand) {
+  const auto r = run({"sh", "-c", "sleep 300 & echo $PPID; exit 0"}, {"--mode", "off"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err, "");
+  EXPECT_FALSE(std::filesystem::exists(report_path())) << "mode off writes no report";
+  // procleak-run exec'd the command: the shell's parent was this test binary.
+  EXPECT_EQ(r.out, std::to_string(getpid()) + "\n");
+  // Nothing cleaned the sleep: it came back to this (subreaper) test binary.
+  EXPECT_EQ(descendants_of(getpid()).size(), 1u);
+}
+
+TEST_F(Launcher, CustomLeakExitCode) {
+  RunOptions o;
+  o.env["PROCLEAK_LEAK_EXIT_CODE"] = "9";
+  EXPECT_EQ(run({"sh", "-c", "sleep 300 & exit 0"}, {}, o).exit_code, 9);
+  EXPECT_EQ(run({"sh", "-c", "sleep 300 & exit 0"}, {"--leak-exit-code", "11"}, o).exit_code, 11);
+}
+
+TEST_F(Launcher, SigtermToTheLauncherIsForwardedThenEverythingIsCleaned) {
+  RunOptions o;
+  o.while_running = [](pid_t launcher) {
+    // Wait until the test's tree is up (the escaped sleep exists), then signal.
+    for (int i = 0; i < 500; ++i) {
+      bool ready = false;
+      for (const auto& p : descendants_of(launcher)) ready = ready || p.name == "sleep";
+      if (ready) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    kill(launcher, SIGTERM);
+  };
+  const auto r = run({"sh", "-c", "setsid sleep 300 & wait"}, {}, o);
+  EXPECT_EQ(r.signal, SIGTERM) << "exit " << r.exit_code << ": " << r.err;
+  const auto rep = report();
+  EXPECT_EQ(rep["exit"]["signal"], "SIGTERM");
+  const json* escaped = leak_named(rep, "sleep");
+  ASSERT_NE(escaped, nullptr) << rep.dump(2);
+  EXPECT_EQ((*escaped)["escaped_via"], "session");
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, CommandNotFoundIs127) {
+  auto r = run_command({kRun, "--", "procleak-no-such-command"});
+  EXPECT_EQ(r.exit_code, 127);
+  EXPECT_NE(r.err.find("procleak-no-such-command: command not found"), std::string::npos) << r.err;
+  r = run_command({kRun, "--", dir_ + "/missing"});
+  EXPECT_EQ(r.exit_code, 127) << r.err;
+  EXPECT_TRUE(descendants_of(getpid()).empty());
+}
+
+TEST_F(Launcher, CommandNotExecutableIs126) {
+  const std::string script = dir_ + "/not-executable.sh";
+  std::ofstream(script) << "#!/bin/sh\nexit 0\n";
+  chmod(script.c_str(), 0644);
+  auto r = run_command({kRun, "--", script});
+  EXPECT_EQ(r.exit_code, 126) << r.err;
+  EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
+  r = run_command({kRun, "--", dir_});  // a directory
+  EXPECT_EQ(r.exit_code, 126) << r.err;
+}
+
+TEST_F(Launcher, UsageErrorsAre125AndNameTheFlag) {
+  auto r = run_command({kRun, "--bogus", "--", "true"});
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_EQ(r.err, "procleak-run: unknown option '--bogus' (see --help)\n");
+  r = run_command({kRun, "--grace", "2x", "--", "true"});
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_NE(r.err.find("--grace: invalid duration '2x'"), std::string::npos) << r.err;
+  RunOptions o;
+  o.env["PROCLEAK_SETTLE"] = "later";
+  r = run_command({kRun, "--", "true"}, o);
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_NE(r.err.find("PROCLEAK_SETTLE: invalid duration 'later'"), std::string::npos) << r.err;
+  r = run_command({kRun});
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_NE(r.err.find("no command given"), std::string::npos);
+}
+
+TEST_F(Launcher, UnusableReportDirIs125BeforeTheTestRuns) {
+  const std::string file = dir_ + "/a-file";
+  std::ofstream(file) << "x";
+  const auto r = run_command({kRun, "--report-dir", file, "--", "sh", "-c", "echo ran"});
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_EQ(r.out, "") << "the test must not have run";
+  EXPECT_NE(r.err.find("--report-dir " + file), std::string::npos) << r.err;
+}
+
+TEST_F(Launcher, HelpAndVersion) {
+  auto r = run_command({kRun, "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("Usage: procleak-run"), std::string::npos);
+  r = run_command({kRun, "--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("procleak-run ", 0), 0u);
+}
+
+}  // namespace

@@ -1,0 +1,41 @@
+// An independent view of the process table for the integration tests, and
+// their safety net. Independent on purpose: it scans /proc/*/status (not the
+// stat file procleak parses) and follows PPid links, so a bug in procleak's
+// walk cannot hide itself.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace procleak_test {
+
+struct OracleProcess {
+  pid_t pid = 0;
+  pid_t ppid = 0;
+  char state = '?';
+  std::string name;
+};
+
+// Every process on the machine, from /proc/*/status.
+std::vector<OracleProcess> scan_all_processes();
+
+// The descendants of root, found by a full scan.
+std::vector<OracleProcess> descendants_of(pid_t root);
+
+// True while /proc/<pid> exists and is not a zombie.
+bool is_running(pid_t pid);
+
+// True while /proc/<pid> exists at all (zombies included).
+bool exists(pid_t pid);
+
+// Makes the test binary the subreaper of everything its tests start, so a
+// process that escapes a broken launcher comes back here, not to init.
+void become_subreaper_or_die();
+
+// SIGKILLs (by pidfd) and reaps every descendant of this process, repeating
+// until none is left or 5 s have passed. Returns how many it killed.
+int kill_all_descendants();
+
+}  // namespace procleak_test

@@ -1,0 +1,96 @@
+#include "procleak/classify.hpp"
+
+#include <gtest/gtest.h>
+
+namespace procleak {
+namespace {
+
+constexpr pid_t kOwner = 100;
+constexpr pid_t kTest = 200;  // the test's main process: its session and group
+
+ProcStat process(pid_t pid, pid_t ppid, char state = 'S', pid_t pgrp = kTest, pid_t sid = kTest) {
+  ProcStat p;
+  p.pid = pid;
+  p.ppid = ppid;
+  p.state = state;
+  p.pgrp = pgrp;
+  p.session = sid;
+  p.comm = "x";
+  return p;
+}
+
+ClassifyContext launcher_context() {
+  ClassifyContext ctx;
+  ctx.owner = kOwner;
+  ctx.owner_children_are_orphans = true;
+  ctx.test_sid = kTest;
+  ctx.test_pgid = kTest;
+  return ctx;
+}
+
+TEST(Classify, ReparentedToTheOwnerIsAnOrphan) {
+  const auto c = classify(process(300, kOwner), launcher_context());
+  EXPECT_EQ(c.kinds.names(), (std::vector<std::string_view>{"orphan"}));
+  EXPECT_EQ(c.escaped_via, EscapedVia::none);
+  EXPECT_FALSE(c.original_parent);
+}
+
+TEST(Classify, OrphanRemembersAParentSeenEarlier) {
+  const std::unordered_map<pid_t, pid_t> seen{{300, 250}};
+  auto ctx = launcher_context();
+  ctx.known_parents = &seen;
+  EXPECT_EQ(classify(process(300, kOwner), ctx).original_parent, 250);
+}
+
+TEST(Classify, ChildOfALivingLeakIsAStray) {
+  const auto c = classify(process(301, 300), launcher_context());
+  EXPECT_EQ(c.kinds.names(), (std::vector<std::string_view>{"stray"}));
+  EXPECT_EQ(c.original_parent, 300);
+}
+
+TEST(Classify, ZombieNamesItsParent) {
+  const auto c = classify(process(302, 300, 'Z'), launcher_context());
+  EXPECT_EQ(c.kinds.names(), (std::vector<std::string_view>{"zombie"}));
+  EXPECT_EQ(c.original_parent, 300);
+}
+
+TEST(Classify, OrphanOfATestKilledBySignalSurvivedAParentKill) {
+  auto ctx = launcher_context();
+  ctx.test_killed_by_signal = true;
+  EXPECT_EQ(classify(process(300, kOwner), ctx).kinds.names(),
+            (std::vector<std::string_view>{"orphan", "parent_kill_survivor"}));
+  // A stray's parent is alive: it did not survive a kill.
+  EXPECT_EQ(classify(process(301, 300), ctx).kinds.names(), (std::vector<std::string_view>{"stray"}));
+}
+
+TEST(Classify, EscapedViaSessionWinsOverGroup) {
+  const auto c = classify(process(300, kOwner, 'S', 300, 300), launcher_context());
+  EXPECT_EQ(c.kinds.names(), (std::vector<std::string_view>{"orphan", "escaped"}));
+  EXPECT_EQ(c.escaped_via, EscapedVia::session);
+}
+
+TEST(Classify, EscapedViaGroup) {
+  const auto c = classify(process(301, 300, 'S', 301, kTest), launcher_context());
+  EXPECT_EQ(c.kinds.names(), (std::vector<std::string_view>{"stray", "escaped"}));
+  EXPECT_EQ(c.escaped_via, EscapedVia::group);
+}
+
+TEST(Classify, UnknownSessionIsNotChecked) {
+  auto ctx = launcher_context();
+  ctx.test_sid = 0;
+  ctx.test_pgid = 0;
+  EXPECT_FALSE(classify(process(300, kOwner, 'S', 1, 1), ctx).kinds.has(Kind::escaped));
+}
+
+TEST(Classify, InProcessOwnerChildrenAreStrays) {
+  auto ctx = launcher_context();
+  ctx.owner_children_are_orphans = false;
+  const auto c = classify(process(300, kOwner), ctx);
+  EXPECT_EQ(c.kinds.names(), (std::vector<std::string_view>{"stray"}));
+  EXPECT_EQ(c.original_parent, kOwner);
+  // An unreaped child of the test binary is a zombie of the test.
+  EXPECT_TRUE(classify(process(300, kOwner, 'Z'), ctx).kinds.has(Kind::zombie));
+}
+
+}  // namespace
+}  // namespace procleak

@@ -1,0 +1,127 @@
+// walk_descendants and the /proc readers against a fixture tree in a temp dir.
+#include "procleak/process_tree.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace procleak {
+namespace {
+
+namespace fs = std::filesystem;
+
+class FakeProc : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/procleak-fakeproc-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  // A process with its stat, and its children listed under each thread.
+  void add(pid_t pid, pid_t ppid, const std::vector<std::vector<pid_t>>& children_per_thread,
+           const std::string& comm = "p", char state = 'S', const std::string& cmdline = "") {
+    const fs::path dir = root_ / std::to_string(pid);
+    fs::create_directories(dir / "task");
+    std::ofstream(dir / "stat") << pid << " (" << comm << ") " << state << ' ' << ppid << ' ' << pid << ' ' << pid
+                                << " 0 -1 0 0 0 0 0 0 0 0 0 20 0 " << children_per_thread.size() << " 0 "
+                                << 1000 + pid << " 0 0\n";
+    std::ofstream(dir / "cmdline") << cmdline;
+    for (std::size_t t = 0; t < children_per_thread.size(); ++t) {
+      const pid_t tid = t == 0 ? pid : static_cast<pid_t>(pid * 10 + t);
+      fs::create_directories(dir / "task" / std::to_string(tid));
+      std::ofstream out(dir / "task" / std::to_string(tid) / "children");
+      for (const pid_t c : children_per_thread[t]) out << c << ' ';
+    }
+  }
+
+  std::vector<pid_t> walk(pid_t root) {
+    std::vector<ProcStat> out;
+    EXPECT_FALSE(walk_descendants(ProcFs(root_.string()), root, out));
+    std::vector<pid_t> pids;
+    for (const auto& s : out) pids.push_back(s.pid);
+    return pids;
+  }
+
+  fs::path root_;
+};
+
+TEST_F(FakeProc, WalksTheSubtreeParentsFirst) {
+  add(10, 1, {{11, 12}});
+  add(11, 10, {{13}});
+  add(12, 10, {{}});
+  add(13, 11, {{}});
+  add(99, 1, {{}});  // not ours
+  EXPECT_EQ(walk(10), (std::vector<pid_t>{11, 12, 13}));
+  EXPECT_EQ(walk(11), (std::vector<pid_t>{13}));
+  EXPECT_EQ(walk(13), (std::vector<pid_t>{}));
+}
+
+TEST_F(FakeProc, SeesChildrenForkedByEveryThread) {
+  add(10, 1, {{11}, {12}, {13}});  // three threads, one child each
+  add(11, 10, {{}});
+  add(12, 10, {{}});
+  add(13, 10, {{}});
+  auto pids = walk(10);
+  std::sort(pids.begin(), pids.end());  // threads are listed in directory order
+  EXPECT_EQ(pids, (std::vector<pid_t>{11, 12, 13}));
+}
+
+TEST_F(FakeProc, SkipsChildrenThatVanishedAndDuplicates) {
+  add(10, 1, {{11, 404, 11}});  // 404 exited between the two reads
+  add(11, 10, {{}});
+  EXPECT_EQ(walk(10), (std::vector<pid_t>{11}));
+}
+
+TEST_F(FakeProc, DoesNotDescendIntoZombies) {
+  add(10, 1, {{11}});
+  add(11, 10, {{12}}, "z", 'Z');
+  add(12, 11, {{}});
+  EXPECT_EQ(walk(10), (std::vector<pid_t>{11}));
+}
+
+TEST_F(FakeProc, RootThatDoesNotExistIsGone) {
+  std::vector<ProcStat> out;
+  EXPECT_EQ(walk_descendants(ProcFs(root_.string()), 4242, out), std::errc::no_such_process);
+}
+
+TEST_F(FakeProc, ReadsCmdlineWithAndWithoutTrailingNul) {
+  add(10, 1, {{}}, "p", 'S', std::string("sleep\0" "300\0", 10));
+  add(11, 1, {{}}, "p", 'S', std::string("rewritten argv", 14));
+  const ProcFs proc(root_.string());
+  std::vector<std::string> argv;
+  ASSERT_FALSE(proc.read_cmdline(10, argv));
+  EXPECT_EQ(argv, (std::vector<std::string>{"sleep", "300"}));
+  ASSERT_FALSE(proc.read_cmdline(11, argv));
+  EXPECT_EQ(argv, (std::vector<std::string>{"rewritten argv"}));
+  EXPECT_EQ(proc.read_cmdline(12, argv), std::errc::no_such_process);
+}
+
+TEST(RealProc, WalkSeesOwnChild) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  std::vector<ProcStat> out;
+  const auto ec = walk_descendants(ProcFs(), ::getpid(), out);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  ASSERT_FALSE(ec);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].pid, child);
+  EXPECT_EQ(out[0].ppid, ::getpid());
+}
+
+}  // namespace
+}  // namespace procleak

@@ -1,0 +1,171 @@
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "procleak/report_json.hpp"
+#include "procleak/report_text.hpp"
+
+namespace procleak {
+namespace {
+
+Leak sample_leak() {
+  Leak l;
+  l.pid = 4242;
+  l.ppid = 4100;
+  l.pgid = 4242;
+  l.sid = 4242;
+  l.state = 'S';
+  l.comm = "sleep";
+  l.cmdline = {"sleep", "300"};
+  l.kinds.add(Kind::orphan);
+  l.kinds.add(Kind::escaped);
+  l.escaped_via = EscapedVia::session;
+  l.original_parent = 4117;
+  l.age_ms = 35.24;
+  l.holds_test_output = false;
+  l.cleanup = Fate::terminated;
+  return l;
+}
+
+Report sample_report() {
+  Report r;
+  r.test = "MathTest.Adds";
+  r.command = {"./math_tests", "--gtest_filter=MathTest.Adds"};
+  r.started_at = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'795'255'200'123));
+  r.duration_ms = 41.66;
+  r.exit_code = 0;
+  r.leaks = {sample_leak()};
+  r.cleanup = count_fates(r.leaks);
+  r.cleanup.duration_ms = 3.1;
+  return r;
+}
+
+TEST(ReportJson, MatchesTheSchema) {
+  const auto doc = nlohmann::json::parse(to_json(sample_report()));
+  EXPECT_EQ(doc["schema"], "procleak.report/1");
+  EXPECT_EQ(doc["tool"]["name"], "procleak");
+  EXPECT_EQ(doc["source"], "launcher");
+  EXPECT_EQ(doc["test"], "MathTest.Adds");
+  EXPECT_EQ(doc["command"][1], "--gtest_filter=MathTest.Adds");
+  EXPECT_EQ(doc["started_at"], "2026-11-21T10:00:00.123Z");
+  EXPECT_DOUBLE_EQ(doc["duration_ms"].get<double>(), 41.7);
+  EXPECT_EQ(doc["mode"], "fail");
+  EXPECT_EQ(doc["exit"]["code"], 0);
+  EXPECT_TRUE(doc["exit"]["signal"].is_null());
+  EXPECT_EQ(doc["verdict"], "leaked");
+  const auto& leak = doc["leaks"][0];
+  EXPECT_EQ(leak["pid"], 4242);
+  EXPECT_EQ(leak["state"], "S");
+  EXPECT_EQ(leak["cmdline"], nlohmann::json({"sleep", "300"}));
+  EXPECT_EQ(leak["kinds"], nlohmann::json({"orphan", "escaped"}));
+  EXPECT_EQ(leak["escaped_via"], "session");
+  EXPECT_EQ(leak["original_parent"], 4117);
+  EXPECT_DOUBLE_EQ(leak["age_ms"].get<double>(), 35.2);
+  EXPECT_EQ(leak["holds_test_output"], false);
+  EXPECT_EQ(leak["cleanup"], "terminated");
+  EXPECT_TRUE(leak["suppressed_by"].is_null());
+  EXPECT_EQ(doc["cleanup"]["terminated"], 1);
+  EXPECT_EQ(doc["cleanup"]["killed"], 0);
+}
+
+TEST(ReportJson, SignalDeathAndVerdicts) {
+  auto r = sample_report();
+  r.exit_code.reset();
+  r.exit_signal = SIGSEGV;
+  r.leaks[0].suppressed_by = "comm:sleep";
+  auto doc = nlohmann::json::parse(to_json(r));
+  EXPECT_TRUE(doc["exit"]["code"].is_null());
+  EXPECT_EQ(doc["exit"]["signal"], "SIGSEGV");
+  EXPECT_EQ(doc["verdict"], "suppressed");
+  EXPECT_EQ(doc["leaks"][0]["suppressed_by"], "comm:sleep");
+  r.leaks.clear();
+  EXPECT_EQ(nlohmann::json::parse(to_json(r))["verdict"], "clean");
+}
+
+TEST(ReportJson, BytesThatAreNotUtf8StayValidJson) {
+  auto r = sample_report();
+  r.leaks[0].comm = std::string("bad\xff\xfe", 5);
+  const auto doc = nlohmann::json::parse(to_json(r), nullptr, /*allow_exceptions=*/false);
+  EXPECT_FALSE(doc.is_discarded());
+}
+
+TEST(ReportFiles, AtomicWriteAndUniqueNames) {
+  char tmpl[] = "/tmp/procleak-reports-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = std::string(tmpl) + "/nested/dir";
+  std::string a, b;
+  ASSERT_FALSE(write_report_into_dir(dir, sample_report(), a));
+  ASSERT_FALSE(write_report_into_dir(dir, sample_report(), b));
+  EXPECT_NE(a, b);
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    ++files;
+    EXPECT_EQ(e.path().extension(), ".json") << "no temporary left behind: " << e.path();
+  }
+  EXPECT_EQ(files, 2u);
+  std::ifstream in(a);
+  EXPECT_EQ(nlohmann::json::parse(in)["test"], "MathTest.Adds");
+  std::filesystem::remove_all(tmpl);
+}
+
+TEST(ReportFiles, RefusesAFileWhereTheDirectoryShouldBe) {
+  char tmpl[] = "/tmp/procleak-notdir-XXXXXX";
+  const int fd = ::mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  std::string path;
+  EXPECT_TRUE(write_report_into_dir(tmpl, sample_report(), path));
+  ::unlink(tmpl);
+}
+
+TEST(ReportText, NamesPidCommandKindAndCause) {
+  const auto text = format_text(sample_report());
+  EXPECT_NE(text.find("test 'MathTest.Adds' leaked 1 process"), std::string::npos) << text;
+  EXPECT_NE(text.find("PID 4242"), std::string::npos);
+  EXPECT_NE(text.find("orphan,escaped"), std::string::npos);
+  EXPECT_NE(text.find("sleep 300"), std::string::npos);
+  EXPECT_NE(text.find("parent PID 4117 exited; left the session via setsid -> terminated"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("1 terminated"), std::string::npos);
+}
+
+TEST(ReportText, NothingForACleanRun) {
+  auto r = sample_report();
+  r.leaks.clear();
+  EXPECT_EQ(format_text(r), "");
+}
+
+TEST(ReportText, Causes) {
+  Leak zombie;
+  zombie.kinds.add(Kind::zombie);
+  zombie.original_parent = 123;
+  zombie.original_parent_comm = "helper";
+  EXPECT_EQ(describe_cause(zombie), "exited but never reaped by PID 123 (helper)");
+  Leak stray;
+  stray.kinds.add(Kind::stray);
+  stray.original_parent = 7;
+  stray.original_parent_comm = "sh";
+  stray.escaped_via = EscapedVia::group;
+  EXPECT_EQ(describe_cause(stray), "parent PID 7 (sh) is still running; left the process group via setpgid");
+  Leak orphan;
+  orphan.kinds.add(Kind::orphan);
+  orphan.kinds.add(Kind::parent_kill_survivor);
+  orphan.holds_test_output = true;
+  EXPECT_EQ(describe_cause(orphan), "parent exited; survived its parent's kill; holds the test's output open");
+}
+
+TEST(ReportText, ControlCharactersCannotForgeLines) {
+  Leak l;
+  l.comm = "evil\nPID 1";
+  EXPECT_EQ(display_command(l), "[evil?PID 1]");
+  l.cmdline = {"a\tb", "c\rd"};
+  EXPECT_EQ(display_command(l), "a?b c?d");
+}
+
+}  // namespace
+}  // namespace procleak

@@ -1,0 +1,60 @@
+#include "procleak/signal_guard.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "procleak/process_handle.hpp"
+
+namespace procleak {
+namespace {
+
+TEST(SignalGuard, RefusesInitZeroNegativeOwnerAndAncestors) {
+  const SignalGuard guard(500, {400, 300, 1});
+  EXPECT_FALSE(guard.allows(-1));
+  EXPECT_FALSE(guard.allows(0));
+  EXPECT_FALSE(guard.allows(1));
+  EXPECT_FALSE(guard.allows(500));
+  EXPECT_FALSE(guard.allows(400));
+  EXPECT_FALSE(guard.allows(300));
+  EXPECT_TRUE(guard.allows(501));
+}
+
+TEST(SignalGuard, ReadsTheRealAncestry) {
+  const auto ancestors = read_ancestors(::getpid());
+  ASSERT_FALSE(ancestors.empty());
+  EXPECT_EQ(ancestors.front(), ::getppid());
+  const SignalGuard guard(::getpid(), ancestors);
+  EXPECT_FALSE(guard.allows(::getppid()));
+  EXPECT_FALSE(guard.allows(::getpid()));
+}
+
+TEST(SignalGuard, SendsNothingToARefusedOrEmptyHandle) {
+  const SignalGuard guard(::getpid(), read_ancestors(::getpid()));
+  const ProcessHandle empty;
+  EXPECT_EQ(guard.send(empty, 0), std::errc::operation_not_permitted);
+  ProcessHandle self;
+  ProcStat me;
+  ASSERT_FALSE(ProcFs().read_stat(::getpid(), me));
+  ASSERT_FALSE(ProcessHandle::open(ProcFs(), ::getpid(), me.start_time, self));
+  EXPECT_EQ(guard.send(self, SIGKILL), std::errc::operation_not_permitted);  // we are still alive
+}
+
+TEST(SignalGuard, RefusesTheOwnersOwnGroupAndInvalidGroups) {
+  const SignalGuard guard(::getpid(), read_ancestors(::getpid()));
+  EXPECT_EQ(guard.send_to_group(::getpgrp(), 0), std::errc::operation_not_permitted);
+  EXPECT_EQ(guard.send_to_group(0, 0), std::errc::operation_not_permitted);
+  EXPECT_EQ(guard.send_to_group(1, 0), std::errc::operation_not_permitted);
+  EXPECT_EQ(guard.send_to_group(-1, 0), std::errc::operation_not_permitted);
+}
+
+TEST(ProcessHandle, WrongStartTimeMeansGone) {
+  ProcessHandle h;
+  ProcStat me;
+  ASSERT_FALSE(ProcFs().read_stat(::getpid(), me));
+  EXPECT_EQ(ProcessHandle::open(ProcFs(), ::getpid(), me.start_time + 1, h), std::errc::no_such_process);
+  EXPECT_FALSE(h.valid());
+}
+
+}  // namespace
+}  // namespace procleak
