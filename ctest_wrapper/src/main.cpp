@@ -97,8 +97,7 @@ int run_checked(const Options& opts) {
     case SpawnError::setup_failed: return say(kUsageError, spawned.message);
   }
 
-  const SignalGuard guard(::getpid(), read_ancestors(::getpid()));
-  const auto outcome = wait_for_test(spawned.test, signals, guard, opts.timeout, opts.grace);
+  const auto outcome = wait_for_test(spawned.test, signals, scope.guard(), opts.timeout, opts.grace);
   report.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   report.exit_code = outcome.exit_code;
   report.exit_signal = outcome.signal;

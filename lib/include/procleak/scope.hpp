@@ -67,6 +67,8 @@ class Scope {
 
   [[nodiscard]] const ScopeOptions& options() const noexcept { return options_; }
   [[nodiscard]] pid_t owner() const noexcept { return owner_; }
+  // The guard every signal of this scope goes through (owner and ancestors refused).
+  [[nodiscard]] const SignalGuard& guard() const noexcept { return guard_; }
 
  private:
   [[nodiscard]] bool in_baseline(pid_t pid, std::uint64_t start) const;

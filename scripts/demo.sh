@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The demo: builds procleak-run and four example tests (one clean, three that
+# leak in a typical way) and runs each through procleak-run, which prints its
+# report and kills what the test left.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/install-deps.sh || exit 1
+cmake --preset release >/dev/null && cmake --build --preset release >/dev/null || exit 1
+
+run=build/release/ctest_wrapper/procleak-run
+examples=build/release/examples
+reports=build/release/demo-reports
+rm -rf "$reports"
+
+for test in clean_test server_left_running_test setsid_daemon_test zombie_test; do
+  printf '\n\033[1m$ procleak-run --report-dir %s -- %s\033[0m\n' "$reports" "$test"
+  start=$(date +%s%N)
+  "$run" --report-dir "$reports" -- "$examples/$test" 2>&1
+  status=$?
+  elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  echo "-> exit status $status after ${elapsed_ms} ms"
+done
+
+printf '\n\033[1mOne of the JSON reports (%s):\033[0m\n' "$reports"
+cat "$(ls "$reports"/zombie_test.*.json | head -n 1)"
+
+printf '\n\033[1mLeft running after the demo (expect nothing):\033[0m\n'
+ps -eo pid,stat,args | grep -E "_test( |$)" | grep -v grep || echo "nothing"

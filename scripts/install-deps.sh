@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what procleak needs to build, test, demo and benchmark, from
+# Debian's packages only. Used by both README commands and by CI. Does nothing
+# (and needs no network) when everything is already there.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++            # build
+  libboost1.81-dev                 # Boost.Process v2 (the launcher spawns the test with it)
+  nlohmann-json3-dev libfmt-dev    # JSON reports, text formatting
+  libgtest-dev libgmock-dev        # the listener's host and the test framework
+  libbenchmark-dev hyperfine       # bench/
+  libxml2-utils                    # xmllint, to check JUnit output
+  procps                           # ps, for the demo's final check
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
