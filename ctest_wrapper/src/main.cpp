@@ -14,6 +14,7 @@
 #include "procleak/report_json.hpp"
 #include "procleak/report_text.hpp"
 #include "procleak/scope.hpp"
+#include "procleak/suppressions.hpp"
 #include "procleak/version.hpp"
 #include "spawn_test.hpp"
 #include "wait_for_test.hpp"
@@ -63,6 +64,13 @@ bool write_reports(const Options& opts, const Report& report) {
 
 int run_checked(const Options& opts) {
   // Set-up failures are ours (125) and happen before the test runs.
+  Suppressions suppressions;
+  if (!opts.suppressions.empty()) {
+    std::string error;
+    auto loaded = Suppressions::load(opts.suppressions, error);
+    if (!loaded) return say(kUsageError, "--suppressions " + error);
+    suppressions = std::move(*loaded);
+  }
   if (!opts.report_dir.empty()) {
     if (auto ec = make_directories(opts.report_dir)) {
       return say(kUsageError, "--report-dir " + opts.report_dir + ": " + ec.message());
@@ -108,6 +116,9 @@ int run_checked(const Options& opts) {
                               .pgid = spawned.test.pid,
                               .killed_by_signal = outcome.signal.has_value()});
   if (!report.leaks.empty()) report.cleanup = scope.clean_up(report.leaks);
+  // After cleanup, so processes born during it are matched too. Suppressed
+  // leaks were killed like any other; they only do not fail the test.
+  suppressions.apply(report.leaks, report.test);
 
   if (const auto text = format_text(report); !text.empty()) std::fputs(text.c_str(), stderr);
   const bool reports_written = write_reports(opts, report);

@@ -114,6 +114,16 @@ std::error_code ProcFs::read_children(pid_t pid, long num_threads, std::vector<p
   return ec ? ec : first_error;
 }
 
+std::error_code ProcFs::read_exe(pid_t pid, std::string& out) const {
+  out.clear();
+  char buf[4096];
+  const std::string link = root_ + '/' + std::to_string(pid) + "/exe";
+  const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+  if (n < 0) return gone_or(errno);
+  out.assign(buf, static_cast<std::size_t>(n));
+  return {};
+}
+
 std::error_code ProcFs::list_fds(pid_t pid, std::vector<int>& out) const {
   out.clear();
   return for_each_numeric_entry(root_ + '/' + std::to_string(pid) + "/fd",

@@ -49,6 +49,7 @@ json leak_json(const Leak& l) {
       {"state", std::string(1, l.state)},
       {"comm", l.comm},
       {"cmdline", l.cmdline},
+      {"exe", l.exe.empty() ? json(nullptr) : json(l.exe)},
       {"kinds", std::move(kinds)},
       {"escaped_via", l.escaped_via == EscapedVia::none ? json(nullptr) : json(to_string(l.escaped_via))},
       {"original_parent", or_null(l.original_parent)},

@@ -106,6 +106,7 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
     if (!proc_.read_stat(*c.original_parent, parent)) leak.original_parent_comm = parent.comm;
   }
   (void)proc_.read_cmdline(p.pid, leak.cmdline);
+  if (!p.is_zombie()) (void)proc_.read_exe(p.pid, leak.exe);
   leak.age_ms = age_ms(p.start_time);
   leak.holds_test_output = !p.is_zombie() && holds_test_output(proc_, p.pid);
   return leak;

@@ -393,6 +393,45 @@ TEST_F(Launcher, UnusableReportDirIs125BeforeTheTestRuns) {
   EXPECT_NE(r.err.find("--report-dir " + file), std::string::npos) << r.err;
 }
 
+TEST_F(Launcher, SuppressedLeakIsKilledButDoesNotFail) {
+  const std::string supp = dir_ + "/supp.txt";
+  std::ofstream(supp) << "# known\ntest:sh cmdline:sleep 3*\n";
+  const auto r = run({"sh", "-c", "sleep 300 & exit 0"}, {"--suppressions", supp});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("(all suppressed)"), std::string::npos) << r.err;
+  const auto rep = report();
+  EXPECT_EQ(rep["verdict"], "suppressed");
+  ASSERT_EQ(rep["leaks"].size(), 1u);
+  EXPECT_EQ(rep["leaks"][0]["suppressed_by"], "test:sh cmdline:sleep 3*");
+  EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated");
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, SuppressionsForOtherTestsOrProcessesStillFail) {
+  const std::string supp = dir_ + "/supp.txt";
+  std::ofstream(supp) << "test:Other* comm:sleep\ncomm:nc\n";
+  RunOptions o;
+  o.env["PROCLEAK_SUPPRESSIONS"] = supp;
+  const auto r = run({"sh", "-c", "sleep 300 & exit 0"}, {}, o);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(report()["verdict"], "leaked");
+  EXPECT_EQ(report()["leaks"][0]["exe"], "/usr/bin/sleep");
+  expect_all_gone(report());
+}
+
+TEST_F(Launcher, MalformedSuppressionsFileIs125NamingFileAndLine) {
+  const std::string supp = dir_ + "/supp.txt";
+  std::ofstream(supp) << "comm:ok\n\nregex:.*\n";
+  auto r = run_command({kRun, "--suppressions", supp, "--", "sh", "-c", "echo ran"});
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_EQ(r.out, "") << "the test must not have run";
+  EXPECT_EQ(r.err, "procleak-run: --suppressions " + supp +
+                       ":3: unknown rule type 'regex:' (expected comm:, exe:, cmdline: or test:)\n");
+  r = run_command({kRun, "--suppressions", dir_ + "/missing.txt", "--", "true"});
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_NE(r.err.find("missing.txt: cannot read"), std::string::npos) << r.err;
+}
+
 TEST_F(Launcher, HelpAndVersion) {
   auto r = run_command({kRun, "--help"});
   EXPECT_EQ(r.exit_code, 0);

@@ -60,6 +60,7 @@ struct Leak {
   std::uint64_t start_time = 0;
   std::string comm;
   std::vector<std::string> cmdline;
+  std::string exe;  // path of the executable; empty when unknown (zombies)
   Kinds kinds;
   EscapedVia escaped_via = EscapedVia::none;
   std::optional<pid_t> original_parent;

@@ -30,6 +30,9 @@ class ProcFs {
   // (one open, no directory listing), which is the common case.
   std::error_code read_children(pid_t pid, long num_threads, std::vector<pid_t>& out) const;
 
+  // The path of the process's executable (empty for zombies and kernel threads).
+  std::error_code read_exe(pid_t pid, std::string& out) const;
+
   // The fd numbers the process has open.
   std::error_code list_fds(pid_t pid, std::vector<int>& out) const;
 
