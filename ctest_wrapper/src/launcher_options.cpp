@@ -8,80 +8,6 @@
 namespace procleak::launcher {
 namespace {
 
-// Each setter parses one value; it returns an empty string or the reason
-// the value is wrong. `what` names the flag or the variable in the message.
-std::string set_duration(std::string_view value, Duration& out, std::string_view what) {
-  const auto d = parse_duration(value);
-  if (!d) {
-    return std::string(what) + ": invalid duration '" + std::string(value) +
-           "' (expected a number with a unit: 250ms, 2s, 1.5m)";
-  }
-  out = *d;
-  return {};
-}
-
-std::string set_mode(std::string_view value, Mode& out, std::string_view what) {
-  const auto m = parse_mode(value);
-  if (!m) return std::string(what) + ": invalid mode '" + std::string(value) + "' (expected fail, warn or off)";
-  out = *m;
-  return {};
-}
-
-std::string set_exit_code(std::string_view value, int& out, std::string_view what) {
-  int n = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > 255) {
-    return std::string(what) + ": invalid exit code '" + std::string(value) + "' (expected 1 to 255)";
-  }
-  out = n;
-  return {};
-}
-
-std::string set_flag01(std::string_view value, bool& out, std::string_view what) {
-  if (value == "1") {
-    out = true;
-  } else if (value == "0" || value.empty()) {
-    out = false;
-  } else {
-    return std::string(what) + ": expected 1 or 0, got '" + std::string(value) + "'";
-  }
-  return {};
-}
-
-std::string set_string(std::string_view value, std::string& out, std::string_view what) {
-  if (value.empty()) return std::string(what) + ": value must not be empty";
-  out = value;
-  return {};
-}
-
-struct ValueFlag {
-  std::string_view flag;
-  const char* env;  // nullptr: no variable
-  std::string (*apply)(std::string_view, Options&, std::string_view);
-};
-
-const ValueFlag kValueFlags[] = {
-    {"--mode", "PROCLEAK_MODE", [](auto v, Options& o, auto w) { return set_mode(v, o.mode, w); }},
-    {"--grace", "PROCLEAK_GRACE", [](auto v, Options& o, auto w) { return set_duration(v, o.grace, w); }},
-    {"--settle", "PROCLEAK_SETTLE", [](auto v, Options& o, auto w) { return set_duration(v, o.settle, w); }},
-    {"--timeout", "PROCLEAK_TIMEOUT",
-     [](auto v, Options& o, auto w) {
-       Duration d{};
-       auto err = set_duration(v, d, w);
-       if (err.empty() && d.count() == 0) err = std::string(w) + ": must be more than 0";
-       if (err.empty()) o.timeout = d;
-       return err;
-     }},
-    {"--report", nullptr, [](auto v, Options& o, auto w) { return set_string(v, o.report_file, w); }},
-    {"--report-dir", "PROCLEAK_REPORT_DIR",
-     [](auto v, Options& o, auto w) { return set_string(v, o.report_dir, w); }},
-    {"--name", nullptr, [](auto v, Options& o, auto w) { return set_string(v, o.name, w); }},
-    {"--suppressions", "PROCLEAK_SUPPRESSIONS",
-     [](auto v, Options& o, auto w) { return set_string(v, o.suppressions, w); }},
-    {"--leak-exit-code", "PROCLEAK_LEAK_EXIT_CODE",
-     [](auto v, Options& o, auto w) { return set_exit_code(v, o.leak_exit_code, w); }},
-};
-
 ParseResult fail(std::string message) {
   ParseResult r;
   r.outcome = ParseOutcome::error;
@@ -95,18 +21,7 @@ ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup&
   ParseResult result;
   Options& o = result.options;
 
-  for (const auto& f : kValueFlags) {
-    if (f.env == nullptr) continue;
-    const char* value = env_lookup(f.env);
-    // An empty variable means "not set", as shells make it easy to export "".
-    if (value == nullptr || *value == '\0') continue;
-    if (auto err = f.apply(value, o, f.env); !err.empty()) return fail(std::move(err));
-  }
-  if (const char* probe = env_lookup("PROCLEAK_PROBE_PARENT_KILL")) {
-    if (auto err = set_flag01(probe, o.probe_parent_kill, "PROCLEAK_PROBE_PARENT_KILL"); !err.empty()) {
-      return fail(std::move(err));
-    }
-  }
+  if (auto err = read_settings_from_env(env_lookup, o); !err.empty()) return fail(std::move(err));
 
   std::size_t i = 0;
   for (; i < args.size(); ++i) {
@@ -131,11 +46,10 @@ ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup&
     // --flag VALUE or --flag=VALUE
     const auto eq = arg.find('=');
     const std::string_view flag = arg.substr(0, eq);
-    const ValueFlag* match = nullptr;
-    for (const auto& f : kValueFlags) {
-      if (f.flag == flag) match = &f;
+    const bool own_flag = flag == "--report" || flag == "--name";
+    if (!own_flag && !is_setting_flag(flag)) {
+      return fail("unknown option '" + std::string(flag) + "' (see --help)");
     }
-    if (match == nullptr) return fail("unknown option '" + std::string(flag) + "' (see --help)");
     std::string_view value;
     if (eq != std::string_view::npos) {
       value = arg.substr(eq + 1);
@@ -144,7 +58,12 @@ ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup&
     } else {
       return fail(std::string(flag) + ": missing value");
     }
-    if (auto err = match->apply(value, o, flag); !err.empty()) return fail(std::move(err));
+    if (own_flag) {
+      if (value.empty()) return fail(std::string(flag) + ": value must not be empty");
+      (flag == "--report" ? o.report_file : o.name) = value;
+    } else if (auto err = *apply_setting_flag(flag, value, o); !err.empty()) {
+      return fail(std::move(err));
+    }
   }
 
   o.command.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
