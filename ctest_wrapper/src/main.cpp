@@ -112,13 +112,13 @@ int run_checked(const Options& opts) {
   if (outcome.timed_out) say(0, "test '" + opts.name + "' timed out after " + format_duration(*opts.timeout));
 
   // The test ran in its own session, so its session and group ids are its PID.
-  report.leaks = scope.check({.sid = spawned.test.pid,
-                              .pgid = spawned.test.pid,
-                              .killed_by_signal = outcome.signal.has_value()});
-  if (!report.leaks.empty()) report.cleanup = scope.clean_up(report.leaks);
-  // After cleanup, so processes born during it are matched too. Suppressed
-  // leaks were killed like any other; they only do not fail the test.
-  suppressions.apply(report.leaks, report.test);
+  auto verified = verify_none(scope, report.test,
+                              {.sid = spawned.test.pid,
+                               .pgid = spawned.test.pid,
+                               .killed_by_signal = outcome.signal.has_value()},
+                              &suppressions);
+  report.leaks = std::move(verified.leaks);
+  report.cleanup = verified.cleanup;
 
   if (const auto text = format_text(report); !text.empty()) std::fputs(text.c_str(), stderr);
   const bool reports_written = write_reports(opts, report);

@@ -11,7 +11,12 @@ std::error_code walk_descendants(const ProcFs& proc, pid_t root, std::vector<Pro
 
   std::vector<pid_t> frontier;
   if (auto ec = proc.read_children(root, root_stat.num_threads, frontier)) return ec;
+  walk_below(proc, root, std::move(frontier), out);
+  return {};
+}
 
+void walk_below(const ProcFs& proc, pid_t root, std::vector<pid_t> frontier, std::vector<ProcStat>& out) {
+  out.clear();
   // Breadth first, so parents come before their children. A child can show up
   // twice when it is re-parented between two reads; the seen list stays small
   // (the subtree), so a sorted vector beats a hash set here.
@@ -34,7 +39,6 @@ std::error_code walk_descendants(const ProcFs& proc, pid_t root, std::vector<Pro
     }
     frontier.swap(next);
   }
-  return {};
 }
 
 }  // namespace procleak

@@ -47,13 +47,31 @@ std::error_code Scope::open(ScopeOptions options, Scope& out) { return open(Proc
 std::error_code Scope::open(const ProcFs& proc, ScopeOptions options, Scope& out) {
   out = Scope();
   out.proc_ = proc;
+  out.own_children_ = OwnChildren(proc.root());
   out.options_ = options;
   out.owner_ = ::getpid();
   out.guard_ = SignalGuard(out.owner_, read_ancestors(out.owner_));
+  return out.rebaseline();
+}
+
+std::error_code Scope::rebaseline() {
+  baseline_.clear();
+  seen_parents_.clear();
+  facts_ = {};
+  std::vector<pid_t> children;
+  if (auto ec = own_children_.read(children)) return ec;
+  if (children.empty()) return {};  // the common case: nothing to walk
   std::vector<ProcStat> existing;
-  if (auto ec = walk_descendants(out.proc_, out.owner_, existing)) return ec;
-  for (const auto& p : existing) out.baseline_.insert(identity_key(p.pid, p.start_time));
+  walk_below(proc_, owner_, std::move(children), existing);
+  for (const auto& p : existing) baseline_.insert(identity_key(p.pid, p.start_time));
   return {};
+}
+
+void Scope::walk_own_tree(std::vector<ProcStat>& out) {
+  std::vector<pid_t> children;
+  out.clear();
+  if (own_children_.read(children) || children.empty()) return;
+  walk_below(proc_, owner_, std::move(children), out);
 }
 
 bool Scope::in_baseline(pid_t pid, std::uint64_t start) const {
@@ -80,7 +98,7 @@ void Scope::reap_owner_children() {
 
 std::vector<ProcStat> Scope::leftovers() {
   std::vector<ProcStat> all;
-  (void)walk_descendants(proc_, owner_, all);
+  walk_own_tree(all);
   std::erase_if(all, [&](const ProcStat& p) { return in_baseline(p.pid, p.start_time); });
   for (const auto& p : all) {
     if (p.ppid != owner_) seen_parents_.insert_or_assign(p.pid, p.ppid);
@@ -162,6 +180,18 @@ CleanupSummary Scope::clean_up(std::vector<Leak>& leaks) {
   auto summary = procleak::clean_up(plan, leaks);
   summary.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   return summary;
+}
+
+Verification verify_none(Scope& scope, std::string_view test, const TestFacts& facts,
+                         const Suppressions* suppressions) {
+  Verification v;
+  v.leaks = scope.check(facts);
+  if (v.leaks.empty()) return v;
+  v.cleanup = scope.clean_up(v.leaks);
+  // After cleanup, so processes born during it are matched too. Suppressed
+  // leaks were killed like any other; they only do not fail the test.
+  if (suppressions != nullptr) suppressions->apply(v.leaks, test);
+  return v;
 }
 
 }  // namespace procleak

@@ -1,6 +1,8 @@
 // walk_descendants and the /proc readers against a fixture tree in a temp dir.
 #include "procleak/process_tree.hpp"
 
+#include "procleak/own_children.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -8,6 +10,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <thread>
 
 #include <cstdlib>
 #include <filesystem>
@@ -121,6 +124,50 @@ TEST(RealProc, WalkSeesOwnChild) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].pid, child);
   EXPECT_EQ(out[0].ppid, ::getpid());
+}
+
+}  // namespace
+}  // namespace procleak
+
+namespace procleak {
+namespace {
+
+TEST(OwnChildrenTest, SeesChildrenOfEveryThreadAcrossReads) {
+  OwnChildren reader;
+  std::vector<pid_t> children;
+  ASSERT_FALSE(reader.read(children));
+  EXPECT_TRUE(children.empty());
+
+  // Two children, each forked by a thread that then exits; one more from the
+  // main thread. The same reader (cached files) must see all three.
+  std::vector<pid_t> forked;
+  for (int i = 0; i < 2; ++i) {
+    std::thread t([&] {
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        ::pause();
+        ::_exit(0);
+      }
+      forked.push_back(pid);
+    });
+    t.join();
+  }
+  const pid_t main_child = ::fork();
+  if (main_child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  forked.push_back(main_child);
+  const auto ec = reader.read(children);
+  for (const pid_t pid : forked) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+  ASSERT_FALSE(ec);
+  std::sort(forked.begin(), forked.end());
+  EXPECT_EQ(children, forked);
+  ASSERT_FALSE(reader.read(children));
+  EXPECT_TRUE(children.empty()) << "reaped children are gone on the next read";
 }
 
 }  // namespace

@@ -21,4 +21,8 @@ namespace procleak {
 // of its descendants are re-parented away and so are not seen.
 std::error_code walk_descendants(const ProcFs& proc, pid_t root, std::vector<ProcStat>& out);
 
+// The same walk when the root's children are already known (OwnChildren
+// reads them for this process without touching the root's stat).
+void walk_below(const ProcFs& proc, pid_t root, std::vector<pid_t> children, std::vector<ProcStat>& out);
+
 }  // namespace procleak

@@ -13,9 +13,11 @@
 #include "procleak/classify.hpp"
 #include "procleak/duration.hpp"
 #include "procleak/leak.hpp"
+#include "procleak/own_children.hpp"
 #include "procleak/proc_fs.hpp"
 #include "procleak/report.hpp"
 #include "procleak/signal_guard.hpp"
+#include "procleak/suppressions.hpp"
 
 namespace procleak {
 
@@ -54,6 +56,11 @@ class Scope {
   static std::error_code open(ScopeOptions options, Scope& out);
   static std::error_code open(const ProcFs& proc, ScopeOptions options, Scope& out);
 
+  // Starts the scope again from now: the processes that descend from the
+  // owner at this moment become the new baseline. Cheap (no ancestry read,
+  // files kept open), for a listener that reuses one scope for every test.
+  std::error_code rebaseline();
+
   // Waits up to options.settle for leftovers that are already on their way out
   // (on pidfd events, not a fixed sleep; returns at once when nothing is
   // left), then snapshots and classifies what remains. Signals nothing. In the
@@ -75,9 +82,11 @@ class Scope {
   [[nodiscard]] ClassifyContext context() const;
   [[nodiscard]] Leak describe(const ProcStat& p, const ClassifyContext& ctx) const;
   std::vector<ProcStat> leftovers();
+  void walk_own_tree(std::vector<ProcStat>& out);
   void reap_owner_children();
 
   ProcFs proc_;
+  OwnChildren own_children_;
   ScopeOptions options_;
   pid_t owner_ = 0;
   SignalGuard guard_{0, {}};
@@ -85,5 +94,19 @@ class Scope {
   std::unordered_map<pid_t, pid_t> seen_parents_;
   TestFacts facts_;
 };
+
+// What verify_none found and did.
+struct Verification {
+  std::vector<Leak> leaks;  // with fates and suppressed_by set
+  CleanupSummary cleanup;
+  [[nodiscard]] Verdict verdict() const noexcept { return verdict_of(leaks); }
+};
+
+// goleak's VerifyNone, for any test framework: checks what the scope's test
+// left behind, cleans all of it up, and marks the leaks the suppressions
+// match. Format the result with report_text.hpp; fail the test when
+// verdict() is Verdict::leaked.
+[[nodiscard]] Verification verify_none(Scope& scope, std::string_view test, const TestFacts& facts = {},
+                                       const Suppressions* suppressions = nullptr);
 
 }  // namespace procleak

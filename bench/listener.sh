@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The GoogleTest listener's per-test overhead. Prints figures; asserts nothing.
+#   bench/listener.sh [RUNS]
+# Each line compares the same binary of 10,000 empty tests with and without
+# the listener, side by side in one hyperfine run: (with - without) / 10,000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-10}
+
+./scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release >/dev/null
+on=build/release/bench/bench_listener_on
+off=build/release/bench/bench_listener_off
+run=build/release/ctest_wrapper/procleak-run
+tree=build/release/bench/bench_spawn_tree
+out=build/release/bench-results
+mkdir -p "$out"
+unset PROCLEAK_MODE PROCLEAK_REPORT_DIR
+
+compare() {  # LABEL
+  hyperfine -N --warmup 2 --runs "$runs" --export-json "$out/listener.json" "$off" "$on" >/dev/null 2>&1
+  python3 - "$out/listener.json" "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+off, on = r[0]["median"], r[1]["median"]
+print(f"{sys.argv[2]:<44} without {off*1e3:7.1f} ms, with {on*1e3:7.1f} ms: "
+      f"{(on-off)/10000*1e6:5.2f} us per test ({on/off:.2f}x)")
+PY
+}
+
+echo "machine: $(nproc) cores, $(uname -r); 10,000 empty tests; medians of $runs runs"
+compare "no children, $(ps -e --no-headers | wc -l) processes on the machine"
+BENCH_CHILDREN=3 compare "3 children alive"
+
+# 3,000 unrelated sleeping processes, owned by a procleak-run that cleans
+# them up (by pidfd) when it gets SIGTERM below.
+"$run" --grace 1s -- sh -c "$tree 3000 && exec sleep 600" 2>/dev/null &
+keeper=$!
+for _ in $(seq 200); do
+  [ "$(ps -e --no-headers | wc -l)" -ge 3000 ] && break
+  sleep 0.1
+done
+compare "no children, $(ps -e --no-headers | wc -l) processes on the machine"
+kill -TERM "$keeper"
+wait "$keeper" 2>/dev/null || true

@@ -1,0 +1,106 @@
+#include "procleak/own_children.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstddef>
+#include <cstring>
+
+namespace procleak {
+namespace {
+
+std::error_code errno_code() { return {errno, std::generic_category()}; }
+
+// The fixed part of a getdents64 record; the NUL-terminated name follows it.
+struct linux_dirent64_head {
+  ino64_t d_ino;
+  off64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+};
+constexpr std::size_t kNameOffset = offsetof(linux_dirent64_head, d_type) + 1;
+
+void parse_pids(const char* data, std::size_t size, std::vector<pid_t>& out) {
+  const char* p = data;
+  const char* end = data + size;
+  while (p < end) {
+    pid_t pid = 0;
+    const auto [next, ec] = std::from_chars(p, end, pid);
+    if (ec == std::errc{} && pid > 0) out.push_back(pid);
+    p = next + 1;  // skip the separating space (or stop past the end)
+  }
+}
+
+}  // namespace
+
+OwnChildren::OwnChildren(std::string proc_root) : root_(std::move(proc_root)) {}
+
+std::error_code OwnChildren::read(std::vector<pid_t>& out) {
+  out.clear();
+  const pid_t self = ::getpid();
+  if (!task_dir_.valid()) {
+    const std::string path = root_ + '/' + std::to_string(self) + "/task";
+    task_dir_.reset(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!task_dir_.valid()) return errno_code();
+  }
+
+  // The current threads: rewind and list the task folder.
+  tids_.clear();
+  if (::lseek(task_dir_.get(), 0, SEEK_SET) < 0) return errno_code();
+  alignas(8) char buf[4096];
+  for (;;) {
+    const long n = ::syscall(SYS_getdents64, task_dir_.get(), buf, sizeof buf);
+    if (n < 0) return errno_code();
+    if (n == 0) break;
+    for (long off = 0; off < n;) {
+      linux_dirent64_head d{};
+      std::memcpy(&d, buf + off, sizeof d);
+      pid_t tid = 0;
+      const std::string_view name(buf + off + kNameOffset);
+      if (std::from_chars(name.data(), name.data() + name.size(), tid).ec == std::errc{} && tid > 0) {
+        tids_.push_back(tid);
+      }
+      off += d.d_reclen;
+    }
+  }
+
+  // Drop the files of threads that have gone; open the new ones.
+  std::erase_if(threads_, [&](const Thread& t) { return std::find(tids_.begin(), tids_.end(), t.tid) == tids_.end(); });
+  char children[4096];
+  for (const pid_t tid : tids_) {
+    auto it = std::find_if(threads_.begin(), threads_.end(), [&](const Thread& t) { return t.tid == tid; });
+    if (it == threads_.end()) {
+      const std::string path = root_ + '/' + std::to_string(self) + "/task/" + std::to_string(tid) + "/children";
+      UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fd.valid()) continue;  // the thread exited since the listing
+      threads_.push_back({tid, std::move(fd)});
+      it = threads_.end() - 1;
+    }
+    // pread from offset 0 makes the kernel list the children afresh.
+    const ssize_t n = ::pread(it->children.get(), children, sizeof children, 0);
+    if (n < 0) continue;  // the thread is exiting: its children move to another
+    if (static_cast<std::size_t>(n) < sizeof children) {
+      parse_pids(children, static_cast<std::size_t>(n), out);
+      continue;
+    }
+    // Hundreds of children: the list is longer than the buffer, read it whole.
+    std::string all;
+    for (off_t offset = 0;;) {
+      const ssize_t r = ::pread(it->children.get(), children, sizeof children, offset);
+      if (r <= 0) break;
+      all.append(children, static_cast<std::size_t>(r));
+      offset += r;
+    }
+    parse_pids(all.data(), all.size(), out);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return {};
+}
+
+}  // namespace procleak

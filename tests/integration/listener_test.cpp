@@ -1,0 +1,307 @@
+// The GoogleTest listener end to end: a real test binary (listener_scenarios,
+// linked with procleak::gtest_main) run with filters; its output, exit code,
+// XML/JSON output and reports are checked, and the process table is the judge.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "process_oracle.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+using nlohmann::json;
+using procleak_test::descendants_of;
+using procleak_test::run_command;
+using procleak_test::RunOptions;
+using procleak_test::RunResult;
+
+const std::string kScenarios = SCENARIOS_PATH;
+const std::string kRun = PROCLEAK_RUN_PATH;
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+// The <testcase .../> element (up to its end) for name in GoogleTest's XML.
+std::string xml_testcase(const std::string& xml, const std::string& name) {
+  const auto start = xml.find("<testcase name=\"" + name + "\"");
+  if (start == std::string::npos) return {};
+  const auto self_closed = xml.find("/>", start);
+  const auto open_end = xml.find('>', start);
+  if (self_closed != std::string::npos && self_closed + 1 == open_end) return xml.substr(start, open_end - start + 1);
+  const auto end = xml.find("</testcase>", start);
+  return xml.substr(start, end - start);
+}
+
+class Listener : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { procleak_test::become_subreaper_or_die(); }
+  void SetUp() override {
+    char tmpl[] = "/tmp/procleak-listener-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    procleak_test::kill_all_descendants();
+    std::filesystem::remove_all(dir_);
+  }
+
+  RunResult scenarios(const std::string& filter, std::vector<std::string> extra = {}, RunOptions options = {}) {
+    std::vector<std::string> argv{kScenarios, "--gtest_filter=" + filter, "--gtest_output=xml:" + xml_path()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    // Independent of the caller's environment, unless the test sets them.
+    for (const char* name : {"PROCLEAK_MODE", "PROCLEAK_REPORT_DIR"}) {
+      if (!options.env.contains(name)) options.unset_env.emplace_back(name);
+    }
+    return run_command(argv, options);
+  }
+
+  std::string xml_path() const { return dir_ + "/out.xml"; }
+  std::string xml() const { return slurp(xml_path()); }
+
+  std::vector<json> reports(const std::string& dir) const {
+    std::vector<json> out;
+    if (!std::filesystem::exists(dir)) return out;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      std::ifstream in(e.path());
+      out.push_back(json::parse(in));
+    }
+    return out;
+  }
+
+  static void expect_nothing_left() {
+    EXPECT_TRUE(descendants_of(getpid()).empty()) << "the scenario binary left processes behind";
+  }
+
+  std::string dir_;
+};
+
+TEST_F(Listener, LeakyTestFailsInItsOwnBlockOthersPass) {
+  const auto r = scenarios("Leaky.LeavesAChildRunning:Clean.*");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  // The message sits between the test's RUN and FAILED lines.
+  const auto run = r.out.find("[ RUN      ] Leaky.LeavesAChildRunning");
+  const auto msg = r.out.find("procleak: scope 'Leaky.LeavesAChildRunning' leaked 1 process", run);
+  const auto failed = r.out.find("[  FAILED  ] Leaky.LeavesAChildRunning (", run);
+  ASSERT_NE(run, std::string::npos) << r.out;
+  ASSERT_NE(msg, std::string::npos) << r.out;
+  ASSERT_NE(failed, std::string::npos) << r.out;
+  EXPECT_LT(msg, failed);
+  EXPECT_NE(r.out.find("stray", msg), std::string::npos);
+  EXPECT_NE(r.out.find("is still running; holds the test's output open -> terminated", msg), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("[       OK ] Clean.NothingAtAll"), std::string::npos);
+  EXPECT_NE(r.out.find("[       OK ] Clean.WaitsForItsChildLater"), std::string::npos) << r.out;
+  EXPECT_EQ(count(r.out, "procleak: scope"), 1u) << r.out;
+
+  const auto doc = xml();
+  EXPECT_NE(xml_testcase(doc, "LeavesAChildRunning").find("<failure message=\"procleak"), std::string::npos)
+      << doc;
+  EXPECT_EQ(xml_testcase(doc, "NothingAtAll").find("<failure"), std::string::npos) << doc;
+  EXPECT_EQ(xml_testcase(doc, "WaitsForItsChildLater").find("<failure"), std::string::npos) << doc;
+  expect_nothing_left();
+}
+
+TEST_F(Listener, SetsidDaemonHasEscapedTheSession) {
+  const auto r = scenarios("Leaky.LeavesASetsidDaemon");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("left the session via setsid"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("escaped"), std::string::npos) << r.out;
+  expect_nothing_left();
+}
+
+TEST_F(Listener, UnreapedZombieNamesTheTestBinaryAsItsParent) {
+  RunOptions o;
+  o.env["PROCLEAK_REPORT_DIR"] = dir_ + "/reports";
+  std::vector<std::string> argv{kScenarios, "--gtest_filter=Leaky.LeavesAnUnreapedZombie"};
+  const auto r = run_command(argv, o);
+  EXPECT_EQ(r.exit_code, 1);
+  const auto all = reports(dir_ + "/reports");
+  ASSERT_EQ(all.size(), 1u);
+  const auto& rep = all[0];
+  EXPECT_EQ(rep["source"], "gtest");
+  EXPECT_EQ(rep["test"], "Leaky.LeavesAnUnreapedZombie");
+  ASSERT_EQ(rep["leaks"].size(), 1u);
+  EXPECT_EQ(rep["leaks"][0]["kinds"], json({"zombie"}));
+  EXPECT_EQ(rep["leaks"][0]["original_parent"], r.pid);
+  EXPECT_EQ(rep["leaks"][0]["cleanup"], "reaped");
+  EXPECT_NE(r.out.find("never reaped by PID " + std::to_string(r.pid) + " (listener_scenar)"), std::string::npos)
+      << r.out;
+  expect_nothing_left();
+}
+
+TEST_F(Listener, ChildForkedByAnotherThreadIsSeen) {
+  const auto r = scenarios("Threads.*");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("procleak: scope 'Threads.ForksFromAThreadThatExits' leaked 1 process"), std::string::npos)
+      << r.out;
+  expect_nothing_left();
+}
+
+TEST_F(Listener, SuiteServerStoppedInTearDownTestSuiteIsNoLeak) {
+  const auto r = scenarios("SharedServer.*");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("procleak"), std::string::npos) << r.out;
+  expect_nothing_left();
+}
+
+TEST_F(Listener, SuiteServerLeftRunningIsReportedOnceForTheSuite) {
+  RunOptions o;
+  o.env["PROCLEAK_REPORT_DIR"] = dir_ + "/reports";
+  const auto r = scenarios("LeakyServer.*", {}, o);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("[       OK ] LeakyServer.First"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[       OK ] LeakyServer.Second"), std::string::npos) << r.out;
+  EXPECT_EQ(count(r.out, "procleak: scope 'LeakyServer' leaked 1 process"), 1u) << r.out;
+  EXPECT_EQ(count(r.out, "procleak: scope"), 1u) << r.out;
+  const auto doc = xml();
+  EXPECT_NE(doc.find("NonTestSuiteFailure"), std::string::npos) << doc;
+  EXPECT_NE(doc.find("procleak: scope &apos;LeakyServer&apos; leaked 1 process"), std::string::npos) << doc;
+  const auto all = reports(dir_ + "/reports");
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0]["test"], "LeakyServer");
+  expect_nothing_left();
+}
+
+TEST_F(Listener, GlobalEnvironmentLeakFailsTheProgram) {
+  RunOptions o;
+  o.env["SCENARIO_ENV_LEAK"] = "1";
+  const auto r = scenarios("Clean.NothingAtAll", {}, o);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("[       OK ] Clean.NothingAtAll"), std::string::npos);
+  EXPECT_NE(r.out.find("procleak: scope '*' leaked 1 process"), std::string::npos) << r.out;
+  EXPECT_NE(xml().find("procleak: scope &apos;*&apos; leaked"), std::string::npos) << xml();
+  expect_nothing_left();
+}
+
+TEST_F(Listener, JsonOutputCarriesTheFailure) {
+  const std::string json_path = dir_ + "/out.json";
+  const auto r = run_command({kScenarios, "--gtest_filter=Leaky.LeavesAChildRunning", "--gtest_output=json:" + json_path});
+  EXPECT_EQ(r.exit_code, 1);
+  std::ifstream in(json_path);
+  const auto doc = json::parse(in);
+  const auto& testcase = doc["testsuites"][0]["testsuite"][0];
+  EXPECT_EQ(testcase["name"], "LeavesAChildRunning");
+  ASSERT_TRUE(testcase.contains("failures")) << testcase.dump(2);
+  EXPECT_NE(testcase["failures"][0]["failure"].get<std::string>().find("procleak: scope"), std::string::npos);
+  expect_nothing_left();
+}
+
+TEST_F(Listener, DeathTestsKeepWorkingAndAreNotReported) {
+  const auto r = scenarios("DeathTest.*");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("procleak"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[  PASSED  ] 2 tests"), std::string::npos) << r.out;
+  expect_nothing_left();
+}
+
+TEST_F(Listener, RepeatAndShuffleCheckEveryIteration) {
+  const auto r = scenarios("Leaky.LeavesAChildRunning:Clean.*:LeakyServer.*",
+                           {"--gtest_repeat=3", "--gtest_shuffle", "--gtest_random_seed=7"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(count(r.out, "procleak: scope 'Leaky.LeavesAChildRunning' leaked 1 process"), 3u) << r.out;
+  EXPECT_EQ(count(r.out, "procleak: scope 'LeakyServer' leaked 1 process"), 3u) << r.out;
+  EXPECT_EQ(count(r.out, "[       OK ] Clean.WaitsForItsChildLater"), 3u);
+  expect_nothing_left();
+}
+
+TEST_F(Listener, ShardingWorksUnchanged) {
+  std::size_t ran = 0;
+  for (const char* shard : {"0", "1"}) {
+    RunOptions o;
+    o.env["GTEST_TOTAL_SHARDS"] = "2";
+    o.env["GTEST_SHARD_INDEX"] = shard;
+    const auto r = scenarios("Clean.*:SharedServer.*", {}, o);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    ran += count(r.out, "[       OK ]");
+  }
+  EXPECT_EQ(ran, 4u);
+  expect_nothing_left();
+}
+
+TEST_F(Listener, ListTestsIsUnchanged) {
+  const auto r = run_command({kScenarios, "--gtest_list_tests", "--gtest_filter=Clean.*"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "Clean.\n  NothingAtAll\n  WaitsForItsChildLater\n");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(Listener, ModeWarnReportsWithoutFailing) {
+  RunOptions o;
+  o.env["PROCLEAK_MODE"] = "warn";
+  std::vector<std::string> argv{kScenarios, "--gtest_filter=Leaky.LeavesAChildRunning"};
+  const auto r = run_command(argv, o);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.err.find("procleak: scope 'Leaky.LeavesAChildRunning' leaked 1 process (mode warn"),
+            std::string::npos)
+      << r.err;
+  expect_nothing_left();
+}
+
+TEST_F(Listener, ModeOffDoesNothing) {
+  RunOptions o;
+  o.env["PROCLEAK_MODE"] = "off";
+  std::vector<std::string> argv{kScenarios, "--gtest_filter=Leaky.LeavesAChildRunning"};
+  const auto r = run_command(argv, o);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.find("procleak"), std::string::npos);
+  // Not cleaned by anyone: it came back to this subreaper; TearDown kills it.
+  EXPECT_EQ(descendants_of(getpid()).size(), 1u);
+}
+
+TEST_F(Listener, BadVariableIsAUsageError) {
+  RunOptions o;
+  o.env["PROCLEAK_GRACE"] = "forever";
+  const auto r = run_command({kScenarios, "--gtest_filter=Clean.*"}, o);
+  EXPECT_EQ(r.exit_code, 125);
+  EXPECT_EQ(r.err, "procleak: PROCLEAK_GRACE: invalid duration 'forever' (expected a number with a unit: 250ms, 2s, 1.5m)\n");
+}
+
+TEST_F(Listener, SuppressedLeakPassesAndIsStillCleaned) {
+  const std::string supp = dir_ + "/supp.txt";
+  std::ofstream(supp) << "test:Leaky.* comm:listener_scen*\n";
+  RunOptions o;
+  o.env["PROCLEAK_SUPPRESSIONS"] = supp;
+  const auto r = scenarios("Leaky.LeavesAChildRunning", {}, o);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("(all suppressed)"), std::string::npos) << r.err;
+  expect_nothing_left();
+}
+
+TEST_F(Listener, UnderTheLauncherEachLeakIsReportedOnce) {
+  RunOptions o;
+  o.env["PROCLEAK_REPORT_DIR"] = dir_ + "/reports";
+  const auto r = run_command({kRun, "--", kScenarios, "--gtest_filter=Leaky.LeavesAChildRunning"}, o);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;  // the test failed; the launcher mirrors it
+  const auto all = reports(dir_ + "/reports");
+  ASSERT_EQ(all.size(), 2u);
+  int leaks = 0;
+  for (const auto& rep : all) {
+    leaks += static_cast<int>(rep["leaks"].size());
+    if (rep["source"] == "launcher") {
+      EXPECT_EQ(rep["verdict"], "clean") << rep.dump(2);
+    } else {
+      EXPECT_EQ(rep["source"], "gtest");
+      EXPECT_EQ(rep["test"], "Leaky.LeavesAChildRunning");
+    }
+  }
+  EXPECT_EQ(leaks, 1);
+  EXPECT_EQ(count(r.out + r.err, "leaked 1 process"), 1u) << r.out << r.err;
+  expect_nothing_left();
+}
+
+}  // namespace
