@@ -50,39 +50,51 @@ void GTestLeakListener::OnTestProgramStart(const ::testing::UnitTest&) {
       return;
     }
   }
+  // The test's processes start in the binary's own session and group; one
+  // that left them escaped.
+  facts_ = {.sid = ::getsid(0), .pgid = ::getpgrp()};
   active_ = true;
 }
 
 void GTestLeakListener::OnEnvironmentsSetUpStart(const ::testing::UnitTest&) {
+  test_baseline_current_ = false;
   if (active_) program_.open = !program_.scope.rebaseline();
 }
 
 void GTestLeakListener::OnTestSuiteStart(const ::testing::TestSuite&) {
+  test_baseline_current_ = false;
   if (active_) suite_.open = !suite_.scope.rebaseline();
 }
 
 void GTestLeakListener::OnTestStart(const ::testing::TestInfo&) {
-  if (active_) test_.open = !test_.scope.rebaseline();
+  if (!active_) return;
+  test_.open = test_baseline_current_ || !test_.scope.rebaseline();
+  test_baseline_current_ = false;
 }
 
 void GTestLeakListener::OnTestEnd(const ::testing::TestInfo& test) {
   if (!active_ || !test_.open) return;
-  const std::string name = std::string(test.test_suite_name()) + '.' + test.name();
   // Raised here, the failure belongs to the test that just ended (GoogleTest
   // clears the current test only after OnTestEnd).
-  if (auto failure = finish(test_, name, test.result()->Passed()); !failure.empty()) raise_failure(failure);
+  bool clean = false;
+  if (auto failure = finish(test_, test, clean); !failure.empty()) raise_failure(failure);
+  test_baseline_current_ = clean;
 }
 
 void GTestLeakListener::OnTestSuiteEnd(const ::testing::TestSuite& suite) {
+  test_baseline_current_ = false;
   if (!active_ || !suite_.open) return;
-  if (auto failure = finish(suite_, suite.name(), suite.Passed()); !failure.empty()) {
+  bool clean = false;
+  if (auto failure = finish(suite_, suite, clean); !failure.empty()) {
     deferred_failures_.push_back(std::move(failure));
   }
 }
 
 void GTestLeakListener::OnEnvironmentsTearDownEnd(const ::testing::UnitTest& unit_test) {
+  test_baseline_current_ = false;
   if (!active_ || !program_.open) return;
-  if (auto failure = finish(program_, "*", unit_test.Passed()); !failure.empty()) {
+  bool clean = false;
+  if (auto failure = finish(program_, unit_test, clean); !failure.empty()) {
     deferred_failures_.push_back(std::move(failure));
   }
 }
@@ -95,12 +107,26 @@ void GTestLeakListener::OnTestIterationEnd(const ::testing::UnitTest&, int) {
   deferred_failures_.clear();
 }
 
-std::string GTestLeakListener::finish(Level& level, const std::string& name, bool passed_so_far) {
+namespace {
+// Scope names and results, computed only when something leaked.
+std::string scope_name(const ::testing::TestInfo& t) { return std::string(t.test_suite_name()) + '.' + t.name(); }
+std::string scope_name(const ::testing::TestSuite& s) { return s.name(); }
+std::string scope_name(const ::testing::UnitTest&) { return "*"; }
+bool passed(const ::testing::TestInfo& t) { return t.result()->Passed(); }
+bool passed(const ::testing::TestSuite& s) { return s.Passed(); }
+bool passed(const ::testing::UnitTest& u) { return u.Passed(); }
+}  // namespace
+
+template <typename GTestScope>
+std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scope, bool& clean) {
   level.open = false;
-  // The test's processes start in the binary's own session and group; one
-  // that left them escaped.
-  auto verified = verify_none(level.scope, name, {.sid = ::getsid(0), .pgid = ::getpgrp()}, &suppressions_);
-  if (verified.leaks.empty()) return {};
+  // Suppressions match against the name, so it is needed only when there are some.
+  const std::string suppression_name = suppressions_.rules().empty() ? std::string() : scope_name(gtest_scope);
+  auto verified = verify_none(level.scope, suppression_name, facts_, &suppressions_);
+  clean = verified.leaks.empty();
+  if (clean) return {};
+  const std::string name = scope_name(gtest_scope);
+  const bool passed_so_far = passed(gtest_scope);
 
   Report report;
   report.source = "gtest";

@@ -67,6 +67,10 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
       }
       off += d.d_reclen;
     }
+    // procfs fills the buffer while entries fit: with room left over for
+    // several more, the listing is complete and a second call would only
+    // return 0 (this saves a system call on every check).
+    if (static_cast<std::size_t>(n) + 512 < sizeof buf) break;
   }
 
   // Drop the files of threads that have gone; open the new ones.

@@ -6,7 +6,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <fcntl.h>
 
 #include "procleak/cleanup.hpp"
 #include "procleak/output_sharing.hpp"
@@ -55,23 +58,82 @@ std::error_code Scope::open(const ProcFs& proc, ScopeOptions options, Scope& out
 }
 
 std::error_code Scope::rebaseline() {
-  baseline_.clear();
   seen_parents_.clear();
   facts_ = {};
   std::vector<pid_t> children;
   if (auto ec = own_children_.read(children)) return ec;
-  if (children.empty()) return {};  // the common case: nothing to walk
+  if (shape_unchanged(children)) return {};  // the same tree: the same baseline
+  baseline_.clear();
   std::vector<ProcStat> existing;
-  walk_below(proc_, owner_, std::move(children), existing);
+  if (!children.empty()) walk_below(proc_, owner_, children, existing);
   for (const auto& p : existing) baseline_.insert(identity_key(p.pid, p.start_time));
+  remember_shape(children, existing);
   return {};
 }
 
-void Scope::walk_own_tree(std::vector<ProcStat>& out) {
-  std::vector<pid_t> children;
+namespace {
+
+void parse_children(const char* data, std::size_t size, std::vector<pid_t>& out) {
   out.clear();
-  if (own_children_.read(children) || children.empty()) return;
-  walk_below(proc_, owner_, std::move(children), out);
+  std::string_view rest(data, size);
+  while (!rest.empty()) {
+    const auto space = rest.find(' ');
+    pid_t pid = 0;
+    const auto field = rest.substr(0, space);
+    if (std::from_chars(field.data(), field.data() + field.size(), pid).ec == std::errc{} && pid > 0) {
+      out.push_back(pid);
+    }
+    if (space == std::string_view::npos) break;
+    rest.remove_prefix(space + 1);
+  }
+  std::sort(out.begin(), out.end());
+}
+
+// pread from offset 0 lists a process's children afresh; false when the
+// process is gone (the file then answers ESRCH, even if its PID was reused)
+// or when the list does not fit (then the caller walks).
+bool read_kids(int fd, std::vector<pid_t>& out) {
+  char buf[1024];
+  const ssize_t n = ::pread(fd, buf, sizeof buf, 0);
+  if (n < 0 || static_cast<std::size_t>(n) == sizeof buf) return false;
+  parse_children(buf, static_cast<std::size_t>(n), out);
+  return true;
+}
+
+}  // namespace
+
+void Scope::remember_shape(const std::vector<pid_t>& owner_children, const std::vector<ProcStat>& tree) {
+  shape_valid_ = false;
+  shape_.clear();
+  shape_owner_children_ = owner_children;
+  std::unordered_set<pid_t> in_tree;
+  for (const auto& p : tree) in_tree.insert(p.pid);
+  for (const pid_t pid : owner_children) {
+    if (!in_tree.contains(pid)) return;  // changed under the walk: no fast path
+  }
+  for (const auto& p : tree) {
+    // A multi-threaded process has one children file per thread: walk it.
+    if (p.num_threads != 1) return;
+    const std::string path =
+        proc_.root() + '/' + std::to_string(p.pid) + "/task/" + std::to_string(p.pid) + "/children";
+    KnownProcess known{p.pid, UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), {}};
+    if (!known.children.valid() || !read_kids(known.children.get(), known.kids)) return;
+    // Every child must be one the walk saw, or the shape would hide it.
+    for (const pid_t kid : known.kids) {
+      if (!in_tree.contains(kid)) return;
+    }
+    shape_.push_back(std::move(known));
+  }
+  shape_valid_ = true;
+}
+
+bool Scope::shape_unchanged(const std::vector<pid_t>& owner_children) {
+  if (!shape_valid_ || owner_children != shape_owner_children_) return false;
+  std::vector<pid_t> kids;
+  for (const auto& known : shape_) {
+    if (!read_kids(known.children.get(), kids) || kids != known.kids) return false;
+  }
+  return true;
 }
 
 bool Scope::in_baseline(pid_t pid, std::uint64_t start) const {
@@ -98,7 +160,10 @@ void Scope::reap_owner_children() {
 
 std::vector<ProcStat> Scope::leftovers() {
   std::vector<ProcStat> all;
-  walk_own_tree(all);
+  std::vector<pid_t> children;
+  if (own_children_.read(children)) return all;
+  if (shape_unchanged(children)) return all;  // exactly the baseline's tree
+  if (!children.empty()) walk_below(proc_, owner_, std::move(children), all);
   std::erase_if(all, [&](const ProcStat& p) { return in_baseline(p.pid, p.start_time); });
   for (const auto& p : all) {
     if (p.ppid != owner_) seen_parents_.insert_or_assign(p.pid, p.ppid);

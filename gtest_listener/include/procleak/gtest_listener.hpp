@@ -51,8 +51,10 @@ class GTestLeakListener : public ::testing::EmptyTestEventListener {
     bool open = false;
   };
   // Checks and cleans one scope; returns the text of the failure to raise
-  // (empty when clean, or in mode warn after printing it).
-  std::string finish(Level& level, const std::string& name, bool passed_so_far);
+  // (empty when clean, or in mode warn after printing it). clean tells
+  // whether nothing at all was left.
+  template <typename GTestScope>
+  std::string finish(Level& level, const GTestScope& gtest_scope, bool& clean);
 
   Settings settings_;
   Suppressions suppressions_;
@@ -61,6 +63,11 @@ class GTestLeakListener : public ::testing::EmptyTestEventListener {
   Level suite_;
   Level test_;
   std::vector<std::string> deferred_failures_;  // suite and program scopes
+  TestFacts facts_;                             // the binary's own session and group
+  // True after a clean OnTestEnd: the tree is exactly the test baseline, and
+  // GoogleTest runs no user code before the next OnTestStart of the suite,
+  // so that baseline is still current.
+  bool test_baseline_current_ = false;
 };
 
 // Installs the listener once, after GoogleTest's own printers (call after

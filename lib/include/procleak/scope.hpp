@@ -82,7 +82,16 @@ class Scope {
   [[nodiscard]] ClassifyContext context() const;
   [[nodiscard]] Leak describe(const ProcStat& p, const ClassifyContext& ctx) const;
   std::vector<ProcStat> leftovers();
-  void walk_own_tree(std::vector<ProcStat>& out);
+  // The tree's shape at the baseline, with each process's children file kept
+  // open: while every pread gives the same children, the tree is the
+  // baseline and nothing needs walking (the per-test fast path).
+  struct KnownProcess {
+    pid_t pid;
+    UniqueFd children;
+    std::vector<pid_t> kids;
+  };
+  void remember_shape(const std::vector<pid_t>& owner_children, const std::vector<ProcStat>& tree);
+  [[nodiscard]] bool shape_unchanged(const std::vector<pid_t>& owner_children);
   void reap_owner_children();
 
   ProcFs proc_;
@@ -93,6 +102,9 @@ class Scope {
   std::unordered_set<std::uint64_t> baseline_;  // key(pid, start time)
   std::unordered_map<pid_t, pid_t> seen_parents_;
   TestFacts facts_;
+  bool shape_valid_ = false;
+  std::vector<pid_t> shape_owner_children_;
+  std::vector<KnownProcess> shape_;
 };
 
 // What verify_none found and did.
