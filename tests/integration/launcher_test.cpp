@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "process_oracle.hpp"
+#include "process_test.hpp"
 #include "run_command.hpp"
 
 namespace {
@@ -25,22 +26,8 @@ const std::string kRun = PROCLEAK_RUN_PATH;
 const std::string kExamples = PROCLEAK_EXAMPLES_DIR;
 const std::string kHelpers = PROCLEAK_HELPERS_DIR;
 
-class Launcher : public ::testing::Test {
+class Launcher : public procleak_test::ProcessTest {
  protected:
-  static void SetUpTestSuite() { procleak_test::become_subreaper_or_die(); }
-
-  void SetUp() override {
-    char tmpl[] = "/tmp/procleak-it-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-
-  // Whatever happened in the test, nothing it started outlives it.
-  void TearDown() override {
-    procleak_test::kill_all_descendants();
-    std::filesystem::remove_all(dir_);
-  }
-
   std::string report_path() const { return dir_ + "/report.json"; }
 
   // procleak-run --report <tmp> [extra flags] -- command...
@@ -72,10 +59,8 @@ class Launcher : public ::testing::Test {
     for (const auto& l : r["leaks"]) {
       EXPECT_FALSE(procleak_test::exists(l["pid"].get<pid_t>())) << "still there: " << l.dump();
     }
-    EXPECT_TRUE(descendants_of(getpid()).empty()) << "the launcher left processes behind";
+    expect_nothing_left();
   }
-
-  std::string dir_;
 };
 
 TEST_F(Launcher, TrueExitsZeroAndPrintsNothing) {

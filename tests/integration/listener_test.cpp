@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "process_oracle.hpp"
+#include "process_test.hpp"
 #include "run_command.hpp"
 
 namespace {
@@ -47,18 +48,8 @@ std::string xml_testcase(const std::string& xml, const std::string& name) {
   return xml.substr(start, end - start);
 }
 
-class Listener : public ::testing::Test {
+class Listener : public procleak_test::ProcessTest {
  protected:
-  static void SetUpTestSuite() { procleak_test::become_subreaper_or_die(); }
-  void SetUp() override {
-    char tmpl[] = "/tmp/procleak-listener-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    procleak_test::kill_all_descendants();
-    std::filesystem::remove_all(dir_);
-  }
 
   RunResult scenarios(const std::string& filter, std::vector<std::string> extra = {}, RunOptions options = {}) {
     std::vector<std::string> argv{kScenarios, "--gtest_filter=" + filter, "--gtest_output=xml:" + xml_path()};
@@ -83,11 +74,6 @@ class Listener : public ::testing::Test {
     return out;
   }
 
-  static void expect_nothing_left() {
-    EXPECT_TRUE(descendants_of(getpid()).empty()) << "the scenario binary left processes behind";
-  }
-
-  std::string dir_;
 };
 
 TEST_F(Listener, LeakyTestFailsInItsOwnBlockOthersPass) {
