@@ -1,10 +1,11 @@
 #include "spawn_test.hpp"
 
+#include "procleak/process_handle.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -136,7 +137,7 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
   result.test.pid = proc.id();
   // Our own pidfd: the child is not reaped until we wait for it, so its PID is
   // still its own here.
-  result.test.pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, result.test.pid, 0)));
+  result.test.pidfd.reset(procleak::pidfd_open(result.test.pid));
   (void)proc.detach();  // we wait and reap ourselves; Boost must not terminate it
   return result;
 }

@@ -1,7 +1,8 @@
 #include "wait_for_test.hpp"
 
+#include "procleak/process_handle.hpp"
+
 #include <poll.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <cerrno>
@@ -14,7 +15,7 @@ using Clock = std::chrono::steady_clock;
 void signal_main(const SpawnedTest& test, int sig) {
   // The main process is our unreaped child: its pidfd (or PID) is still its own.
   if (test.pidfd.valid()) {
-    ::syscall(SYS_pidfd_send_signal, test.pidfd.get(), sig, nullptr, 0);
+    (void)pidfd_send_signal(test.pidfd.get(), sig);
   } else {
     ::kill(test.pid, sig);
   }

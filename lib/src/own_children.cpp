@@ -1,5 +1,7 @@
 #include "procleak/own_children.hpp"
 
+#include "procleak/proc_fs.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -24,17 +26,6 @@ struct linux_dirent64_head {
   unsigned char d_type;
 };
 constexpr std::size_t kNameOffset = offsetof(linux_dirent64_head, d_type) + 1;
-
-void parse_pids(const char* data, std::size_t size, std::vector<pid_t>& out) {
-  const char* p = data;
-  const char* end = data + size;
-  while (p < end) {
-    pid_t pid = 0;
-    const auto [next, ec] = std::from_chars(p, end, pid);
-    if (ec == std::errc{} && pid > 0) out.push_back(pid);
-    p = next + 1;  // skip the separating space (or stop past the end)
-  }
-}
 
 }  // namespace
 
@@ -89,7 +80,7 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
     const ssize_t n = ::pread(it->children.get(), children, sizeof children, 0);
     if (n < 0) continue;  // the thread is exiting: its children move to another
     if (static_cast<std::size_t>(n) < sizeof children) {
-      parse_pids(children, static_cast<std::size_t>(n), out);
+      parse_pid_list(std::string_view(children, static_cast<std::size_t>(n)), out);
       continue;
     }
     // Hundreds of children: the list is longer than the buffer, read it whole.
@@ -100,7 +91,7 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
       all.append(children, static_cast<std::size_t>(r));
       offset += r;
     }
-    parse_pids(all.data(), all.size(), out);
+    parse_pid_list(all, out);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -39,6 +39,16 @@ std::error_code for_each_numeric_entry(const std::string& path, Fn&& fn) {
 
 }  // namespace
 
+void parse_pid_list(std::string_view rest, std::vector<pid_t>& out) {
+  while (!rest.empty()) {
+    const auto space = rest.find(' ');
+    pid_t pid = 0;
+    if (parse_pid(rest.substr(0, space), pid)) out.push_back(pid);
+    if (space == std::string_view::npos) break;
+    rest.remove_prefix(space + 1);
+  }
+}
+
 std::error_code read_small_file(const std::string& path, std::string& out) {
   out.clear();
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -91,14 +101,7 @@ std::error_code ProcFs::read_children(pid_t pid, long num_threads, std::vector<p
     if (auto ec = read_small_file(task_dir + '/' + std::to_string(tid) + "/children", content)) {
       return ec;
     }
-    std::string_view rest(content);
-    while (!rest.empty()) {
-      const auto space = rest.find(' ');
-      pid_t child = 0;
-      if (parse_pid(rest.substr(0, space), child)) out.push_back(child);
-      if (space == std::string_view::npos) break;
-      rest.remove_prefix(space + 1);
-    }
+    parse_pid_list(content, out);
     return {};
   };
   if (num_threads == 1) {

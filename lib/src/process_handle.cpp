@@ -8,9 +8,8 @@
 #include <cerrno>
 
 namespace procleak {
-namespace {
 
-int sys_pidfd_open(pid_t pid) {
+int pidfd_open(pid_t pid) noexcept {
 #ifdef SYS_pidfd_open
   return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
 #else
@@ -19,7 +18,7 @@ int sys_pidfd_open(pid_t pid) {
 #endif
 }
 
-int sys_pidfd_send_signal(int pidfd, int sig) {
+int pidfd_send_signal(int pidfd, int sig) noexcept {
 #ifdef SYS_pidfd_send_signal
   return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
 #else
@@ -28,13 +27,15 @@ int sys_pidfd_send_signal(int pidfd, int sig) {
 #endif
 }
 
+namespace {
+
 std::error_code gone() { return std::make_error_code(std::errc::no_such_process); }
 
 }  // namespace
 
 bool pidfds_available() noexcept {
   static const bool available = [] {
-    const int fd = sys_pidfd_open(::getpid());
+    const int fd = pidfd_open(::getpid());
     if (fd < 0) return false;
     ::close(fd);
     return true;
@@ -47,7 +48,7 @@ std::error_code ProcessHandle::open(const ProcFs& proc, pid_t pid, std::uint64_t
   out = ProcessHandle();
   UniqueFd pidfd;
   if (pidfds_available()) {
-    pidfd.reset(sys_pidfd_open(pid));
+    pidfd.reset(pidfd_open(pid));
     if (!pidfd.valid()) {
       if (errno == ESRCH) return gone();
       return {errno, std::generic_category()};
@@ -67,7 +68,7 @@ std::error_code ProcessHandle::open(const ProcFs& proc, pid_t pid, std::uint64_t
 
 std::error_code ProcessHandle::send_signal(int sig) const {
   if (pidfd_.valid()) {
-    if (sys_pidfd_send_signal(pidfd_.get(), sig) == 0) return {};
+    if (pidfd_send_signal(pidfd_.get(), sig) == 0) return {};
     return errno == ESRCH ? gone() : std::error_code(errno, std::generic_category());
   }
   // No pidfds: re-verify the identity right before kill(2). The PID could
@@ -91,7 +92,7 @@ bool ProcessHandle::has_exited() const {
 bool ProcessHandle::is_gone() const {
   if (pidfd_.valid()) {
     // A zombie still accepts signal 0; only a reaped process answers ESRCH.
-    return sys_pidfd_send_signal(pidfd_.get(), 0) != 0 && errno == ESRCH;
+    return pidfd_send_signal(pidfd_.get(), 0) != 0 && errno == ESRCH;
   }
   ProcStat now;
   return proc_ == nullptr || proc_->read_stat(pid_, now) || now.start_time != start_time_;

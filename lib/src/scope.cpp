@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <fcntl.h>
 
 #include "procleak/cleanup.hpp"
@@ -73,22 +72,6 @@ std::error_code Scope::rebaseline() {
 
 namespace {
 
-void parse_children(const char* data, std::size_t size, std::vector<pid_t>& out) {
-  out.clear();
-  std::string_view rest(data, size);
-  while (!rest.empty()) {
-    const auto space = rest.find(' ');
-    pid_t pid = 0;
-    const auto field = rest.substr(0, space);
-    if (std::from_chars(field.data(), field.data() + field.size(), pid).ec == std::errc{} && pid > 0) {
-      out.push_back(pid);
-    }
-    if (space == std::string_view::npos) break;
-    rest.remove_prefix(space + 1);
-  }
-  std::sort(out.begin(), out.end());
-}
-
 // pread from offset 0 lists a process's children afresh; false when the
 // process is gone (the file then answers ESRCH, even if its PID was reused)
 // or when the list does not fit (then the caller walks).
@@ -96,7 +79,9 @@ bool read_kids(int fd, std::vector<pid_t>& out) {
   char buf[1024];
   const ssize_t n = ::pread(fd, buf, sizeof buf, 0);
   if (n < 0 || static_cast<std::size_t>(n) == sizeof buf) return false;
-  parse_children(buf, static_cast<std::size_t>(n), out);
+  out.clear();
+  parse_pid_list(std::string_view(buf, static_cast<std::size_t>(n)), out);
+  std::sort(out.begin(), out.end());
   return true;
 }
 

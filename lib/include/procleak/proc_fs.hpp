@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -39,6 +40,9 @@ class ProcFs {
  private:
   std::string root_;
 };
+
+// Appends the PIDs of a /proc children list ("12 345 678 "). Pure.
+void parse_pid_list(std::string_view text, std::vector<pid_t>& out);
 
 // Reads a whole small file into out (replacing it). ENOENT becomes
 // no_such_process. Exposed for the readers and their tests.

@@ -48,6 +48,11 @@ class ProcessHandle {
   UniqueFd pidfd_;
 };
 
+// pidfd_open(2) and pidfd_send_signal(2), the only places procleak makes
+// these calls: -1 with errno set (ENOSYS on kernels without them).
+int pidfd_open(pid_t pid) noexcept;
+int pidfd_send_signal(int pidfd, int sig) noexcept;
+
 // Whether this kernel has pidfd_open(2). Checked once.
 [[nodiscard]] bool pidfds_available() noexcept;
 
