@@ -27,10 +27,10 @@ Classification classify(const ProcStat& p, const ClassifyContext& ctx) noexcept 
     c.original_parent = p.ppid;
   }
 
-  if (ctx.test_sid > 0 && p.session != ctx.test_sid) {
+  if (ctx.test_sid != kUnknownId && p.session != ctx.test_sid) {
     c.kinds.add(Kind::escaped);
     c.escaped_via = EscapedVia::session;
-  } else if (ctx.test_pgid > 0 && p.pgrp != ctx.test_pgid) {
+  } else if (ctx.test_pgid != kUnknownId && p.pgrp != ctx.test_pgid) {
     c.kinds.add(Kind::escaped);
     c.escaped_via = EscapedVia::group;
   }

@@ -77,9 +77,22 @@ TEST(Classify, EscapedViaGroup) {
 
 TEST(Classify, UnknownSessionIsNotChecked) {
   auto ctx = launcher_context();
+  ctx.test_sid = kUnknownId;
+  ctx.test_pgid = kUnknownId;
+  EXPECT_FALSE(classify(process(300, kOwner, 'S', 1, 1), ctx).kinds.has(Kind::escaped));
+}
+
+// In a container, the session the test runs in may have its leader outside the
+// PID namespace: getsid(0) and /proc/<pid>/stat both read 0. A child that
+// called setsid has left that session, and must be named for it.
+TEST(Classify, SessionZeroFromOutsideThePidNamespaceIsStillChecked) {
+  auto ctx = launcher_context();
   ctx.test_sid = 0;
   ctx.test_pgid = 0;
-  EXPECT_FALSE(classify(process(300, kOwner, 'S', 1, 1), ctx).kinds.has(Kind::escaped));
+  EXPECT_FALSE(classify(process(300, kOwner, 'S', 0, 0), ctx).kinds.has(Kind::escaped));
+  const auto c = classify(process(301, kOwner, 'S', 301, 301), ctx);
+  EXPECT_TRUE(c.kinds.has(Kind::escaped));
+  EXPECT_EQ(c.escaped_via, EscapedVia::session);
 }
 
 TEST(Classify, InProcessOwnerChildrenAreStrays) {

@@ -11,14 +11,19 @@
 
 namespace procleak {
 
+// A session or process group id that was not recorded (never a real id).
+inline constexpr pid_t kUnknownId = -1;
+
 struct ClassifyContext {
   pid_t owner = 0;
   // Launcher: the owner forks only the test's main process, so any other
   // child of the owner was re-parented to it: an orphan. Listener: the owner
   // is the test binary itself, alive, so its children are strays.
   bool owner_children_are_orphans = true;
-  pid_t test_sid = 0;   // 0: unknown, no session check
-  pid_t test_pgid = 0;  // 0: unknown, no group check
+  // kUnknownId: no check. 0 is a real value: inside a PID namespace, a
+  // session or group whose leader lives outside it reads as 0.
+  pid_t test_sid = kUnknownId;
+  pid_t test_pgid = kUnknownId;
   // The test's main process died of a signal: its orphans survived a parent kill.
   bool test_killed_by_signal = false;
   // Parents seen in earlier walks, for orphans whose parent has since exited.

@@ -40,8 +40,8 @@ struct ScopeOptions {
 
 // What the caller knows about the test when it checks.
 struct TestFacts {
-  pid_t sid = 0;   // the test's session (0: do not check)
-  pid_t pgid = 0;  // the test's process group (0: do not check)
+  pid_t sid = kUnknownId;   // the test's session (kUnknownId: do not check)
+  pid_t pgid = kUnknownId;  // the test's process group (kUnknownId: do not check)
   bool killed_by_signal = false;
 };
 
