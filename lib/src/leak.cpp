@@ -42,4 +42,33 @@ std::string_view to_string(Fate f) noexcept {
   return "?";
 }
 
+namespace {
+
+template <typename E, std::size_t N>
+std::optional<E> by_name(std::string_view name, const E (&all)[N]) noexcept {
+  for (const E e : all) {
+    if (to_string(e) == name) return e;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Kind> parse_kind(std::string_view name) noexcept {
+  static constexpr Kind all[] = {Kind::orphan, Kind::zombie, Kind::stray, Kind::parent_kill_survivor,
+                                 Kind::escaped};
+  return by_name(name, all);
+}
+
+std::optional<EscapedVia> parse_escaped_via(std::string_view name) noexcept {
+  static constexpr EscapedVia all[] = {EscapedVia::session, EscapedVia::group};
+  return by_name(name, all);
+}
+
+std::optional<Fate> parse_fate(std::string_view name) noexcept {
+  static constexpr Fate all[] = {Fate::pending, Fate::terminated, Fate::killed,
+                                 Fate::reaped,  Fate::exited,     Fate::unkillable};
+  return by_name(name, all);
+}
+
 }  // namespace procleak

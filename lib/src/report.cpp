@@ -58,4 +58,11 @@ std::string signal_name(int sig) {
   return "SIG" + std::to_string(sig);
 }
 
+std::optional<int> signal_number(std::string_view name) {
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (signal_name(sig) == name) return sig;
+  }
+  return std::nullopt;
+}
+
 }  // namespace procleak

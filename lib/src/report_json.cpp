@@ -74,7 +74,179 @@ std::string safe_file_stem(const std::string& name) {
 
 std::error_code errno_code() { return {errno, std::generic_category()}; }
 
+// --- reading ---------------------------------------------------------------
+
+// A required field missing or of the wrong type; the message names it.
+struct BadField {
+  std::string what;
+};
+
+const nlohmann::json& field(const nlohmann::json& obj, const char* name, const std::string& where) {
+  const auto it = obj.find(name);
+  if (it == obj.end()) throw BadField{where + name + " is missing"};
+  return *it;
+}
+
+std::string text_field(const nlohmann::json& obj, const char* name, const std::string& where) {
+  const auto& v = field(obj, name, where);
+  if (!v.is_string()) throw BadField{where + name + " is not a string"};
+  return v.get<std::string>();
+}
+
+template <typename Int>
+Int int_field(const nlohmann::json& obj, const char* name, const std::string& where) {
+  const auto& v = field(obj, name, where);
+  if (!v.is_number_integer()) throw BadField{where + name + " is not an integer"};
+  return v.get<Int>();
+}
+
+template <typename Int>
+std::optional<Int> optional_int(const nlohmann::json& obj, const char* name, const std::string& where) {
+  const auto it = obj.find(name);
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  if (!it->is_number_integer()) throw BadField{where + name + " is not an integer"};
+  return it->get<Int>();
+}
+
+double optional_number(const nlohmann::json& obj, const char* name) {
+  const auto it = obj.find(name);
+  return it != obj.end() && it->is_number() ? it->get<double>() : 0.0;
+}
+
+std::vector<std::string> strings_field(const nlohmann::json& obj, const char* name, const std::string& where) {
+  const auto it = obj.find(name);
+  std::vector<std::string> out;
+  if (it == obj.end() || it->is_null()) return out;
+  if (!it->is_array()) throw BadField{where + name + " is not an array"};
+  for (const auto& e : *it) {
+    if (!e.is_string()) throw BadField{where + name + " holds a non-string"};
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(const std::string& text) {
+  tm utc{};
+  int millis = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &utc.tm_year, &utc.tm_mon, &utc.tm_mday,
+                  &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &millis) != 7) {
+    return std::nullopt;
+  }
+  utc.tm_year -= 1900;
+  utc.tm_mon -= 1;
+  const time_t secs = ::timegm(&utc);
+  return std::chrono::system_clock::from_time_t(secs) + std::chrono::milliseconds(millis);
+}
+
+Leak leak_from_json(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) throw BadField{where + "is not an object"};
+  Leak l;
+  l.pid = int_field<pid_t>(j, "pid", where);
+  l.ppid = optional_int<pid_t>(j, "ppid", where).value_or(0);
+  l.pgid = optional_int<pid_t>(j, "pgid", where).value_or(0);
+  l.sid = optional_int<pid_t>(j, "sid", where).value_or(0);
+  if (const auto it = j.find("state"); it != j.end() && it->is_string() && it->get<std::string>().size() == 1) {
+    l.state = it->get<std::string>()[0];
+  }
+  l.comm = text_field(j, "comm", where);
+  l.cmdline = strings_field(j, "cmdline", where);
+  if (const auto it = j.find("exe"); it != j.end() && it->is_string()) l.exe = it->get<std::string>();
+  for (const auto& name : strings_field(j, "kinds", where)) {
+    const auto kind = parse_kind(name);
+    if (!kind) throw BadField{where + "kinds holds an unknown kind \"" + name + '"'};
+    l.kinds.add(*kind);
+  }
+  if (l.kinds.empty()) throw BadField{where + "kinds is empty"};
+  if (const auto it = j.find("escaped_via"); it != j.end() && !it->is_null()) {
+    const auto via = it->is_string() ? parse_escaped_via(it->get<std::string>()) : std::nullopt;
+    if (!via) throw BadField{where + "escaped_via is not session, group or null"};
+    l.escaped_via = *via;
+  }
+  l.original_parent = optional_int<pid_t>(j, "original_parent", where);
+  l.age_ms = optional_number(j, "age_ms");
+  if (const auto it = j.find("holds_test_output"); it != j.end() && it->is_boolean()) {
+    l.holds_test_output = it->get<bool>();
+  }
+  const auto fate = parse_fate(text_field(j, "cleanup", where));
+  if (!fate) throw BadField{where + "cleanup is not a known fate"};
+  l.cleanup = *fate;
+  if (const auto it = j.find("suppressed_by"); it != j.end() && !it->is_null()) {
+    if (!it->is_string()) throw BadField{where + "suppressed_by is not a string"};
+    l.suppressed_by = it->get<std::string>();
+  }
+  return l;
+}
+
+Report report_from_json(const nlohmann::json& doc) {
+  Report r;
+  r.source = text_field(doc, "source", "");
+  r.test = text_field(doc, "test", "");
+  r.command = strings_field(doc, "command", "");
+  if (const auto it = doc.find("started_at"); it != doc.end() && it->is_string()) {
+    if (const auto t = parse_iso8601_utc(it->get<std::string>())) r.started_at = *t;
+  }
+  r.duration_ms = optional_number(doc, "duration_ms");
+  const auto mode = parse_mode(text_field(doc, "mode", ""));
+  if (!mode) throw BadField{"mode is not fail, warn or off"};
+  r.mode = *mode;
+  if (const auto it = doc.find("exit"); it != doc.end() && it->is_object()) {
+    r.exit_code = optional_int<int>(*it, "code", "exit.");
+    if (const auto sig = it->find("signal"); sig != it->end() && sig->is_string()) {
+      r.exit_signal = signal_number(sig->get<std::string>());
+    }
+  }
+  const auto& leaks = field(doc, "leaks", "");
+  if (!leaks.is_array()) throw BadField{"leaks is not an array"};
+  for (std::size_t i = 0; i < leaks.size(); ++i) {
+    r.leaks.push_back(leak_from_json(leaks[i], "leaks[" + std::to_string(i) + "]."));
+  }
+  const auto verdict = text_field(doc, "verdict", "");
+  if (verdict != to_string(verdict_of(r.leaks))) {
+    throw BadField{"verdict \"" + verdict + "\" does not match its leaks"};
+  }
+  if (const auto it = doc.find("cleanup"); it != doc.end() && it->is_object()) {
+    r.cleanup = count_fates(r.leaks);
+    r.cleanup.duration_ms = optional_number(*it, "duration_ms");
+    if (const auto via = it->find("signals_via"); via != it->end() && via->is_string()) {
+      r.cleanup.used_pidfds = via->get<std::string>() != "kill";
+    }
+  }
+  return r;
+}
+
 }  // namespace
+
+ParsedReport parse_report(std::string_view text) {
+  ParsedReport out;
+  const auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    out.status = ParsedReport::Status::not_json;
+    out.error = "not valid JSON (a truncated or partly written file?)";
+    return out;
+  }
+  const auto schema = doc.is_object() && doc.contains("schema") && doc["schema"].is_string()
+                          ? doc["schema"].get<std::string>()
+                          : std::string();
+  constexpr std::string_view prefix = "procleak.report/";
+  if (schema.rfind(prefix, 0) != 0) {
+    out.status = ParsedReport::Status::not_a_report;
+    out.error = "not a procleak report (no \"schema\": \"procleak.report/...\")";
+    return out;
+  }
+  if (schema != kSchema) {
+    out.status = ParsedReport::Status::newer_schema;
+    out.error = "schema " + schema + " is not " + std::string(kSchema) +
+                ", the one this procleak " + std::string(kVersion) + " reads; use a newer procleak-report";
+    return out;
+  }
+  try {
+    out.report = report_from_json(doc);
+  } catch (const BadField& bad) {
+    out.status = ParsedReport::Status::malformed;
+    out.error = "malformed report: " + bad.what;
+  }
+  return out;
+}
 
 std::string to_json(const Report& r) {
   json leaks = json::array();

@@ -94,6 +94,71 @@ TEST(ReportJson, BytesThatAreNotUtf8StayValidJson) {
   EXPECT_FALSE(doc.is_discarded());
 }
 
+TEST(ReportRead, RoundTripsWhatTheWriterWrote) {
+  auto written = sample_report();
+  written.exit_code.reset();
+  written.exit_signal = SIGSEGV;
+  const auto parsed = parse_report(to_json(written));
+  ASSERT_EQ(parsed.status, ParsedReport::Status::ok) << parsed.error;
+  const auto& r = parsed.report;
+  EXPECT_EQ(r.source, "launcher");
+  EXPECT_EQ(r.test, "MathTest.Adds");
+  EXPECT_EQ(r.command, written.command);
+  EXPECT_EQ(r.started_at, written.started_at);
+  EXPECT_EQ(r.mode, Mode::fail);
+  EXPECT_FALSE(r.exit_code);
+  EXPECT_EQ(r.exit_signal, SIGSEGV);
+  ASSERT_EQ(r.leaks.size(), 1u);
+  const auto& l = r.leaks[0];
+  EXPECT_EQ(l.pid, 4242);
+  EXPECT_EQ(l.cmdline, (std::vector<std::string>{"sleep", "300"}));
+  EXPECT_EQ(l.kinds.names(), (std::vector<std::string_view>{"orphan", "escaped"}));
+  EXPECT_EQ(l.escaped_via, EscapedVia::session);
+  EXPECT_EQ(l.original_parent, 4117);
+  EXPECT_EQ(l.cleanup, Fate::terminated);
+  EXPECT_FALSE(l.suppressed_by);
+  EXPECT_EQ(format_text(r), format_text(written));
+}
+
+TEST(ReportRead, TruncatedFileIsNotJson) {
+  const auto text = to_json(sample_report());
+  const auto parsed = parse_report(std::string_view(text).substr(0, text.size() / 2));
+  EXPECT_EQ(parsed.status, ParsedReport::Status::not_json);
+  EXPECT_NE(parsed.error.find("truncated"), std::string::npos);
+}
+
+TEST(ReportRead, NewerSchemaIsNamed) {
+  auto doc = nlohmann::json::parse(to_json(sample_report()));
+  doc["schema"] = "procleak.report/2";
+  const auto parsed = parse_report(doc.dump());
+  EXPECT_EQ(parsed.status, ParsedReport::Status::newer_schema);
+  EXPECT_NE(parsed.error.find("procleak.report/2"), std::string::npos) << parsed.error;
+}
+
+TEST(ReportRead, OtherJsonIsNotAReport) {
+  EXPECT_EQ(parse_report(R"({"testsuites": []})").status, ParsedReport::Status::not_a_report);
+  EXPECT_EQ(parse_report("[1, 2]").status, ParsedReport::Status::not_a_report);
+}
+
+TEST(ReportRead, MalformedFieldsAreNamed) {
+  const auto broken = [](auto&& edit) {
+    auto doc = nlohmann::json::parse(to_json(sample_report()));
+    edit(doc);
+    return parse_report(doc.dump());
+  };
+  auto p = broken([](auto& d) { d["leaks"][0].erase("pid"); });
+  EXPECT_EQ(p.status, ParsedReport::Status::malformed);
+  EXPECT_NE(p.error.find("leaks[0].pid is missing"), std::string::npos) << p.error;
+  p = broken([](auto& d) { d["leaks"][0]["kinds"] = {"ghost"}; });
+  EXPECT_NE(p.error.find("unknown kind \"ghost\""), std::string::npos) << p.error;
+  p = broken([](auto& d) { d["verdict"] = "clean"; });
+  EXPECT_NE(p.error.find("does not match"), std::string::npos) << p.error;
+  p = broken([](auto& d) { d["test"] = 7; });
+  EXPECT_NE(p.error.find("test is not a string"), std::string::npos) << p.error;
+  p = broken([](auto& d) { d["unknown_new_field"] = {{"a", 1}}; });
+  EXPECT_EQ(p.status, ParsedReport::Status::ok) << "unknown fields may be added: " << p.error;
+}
+
 TEST(ReportFiles, AtomicWriteAndUniqueNames) {
   char tmpl[] = "/tmp/procleak-reports-XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);

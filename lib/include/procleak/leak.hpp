@@ -50,6 +50,10 @@ enum class Fate : std::uint8_t {
 [[nodiscard]] std::string_view to_string(Kind k) noexcept;
 [[nodiscard]] std::string_view to_string(EscapedVia v) noexcept;
 [[nodiscard]] std::string_view to_string(Fate f) noexcept;
+// The inverses, for reading reports back; nullopt for an unknown name.
+[[nodiscard]] std::optional<Kind> parse_kind(std::string_view name) noexcept;
+[[nodiscard]] std::optional<EscapedVia> parse_escaped_via(std::string_view name) noexcept;
+[[nodiscard]] std::optional<Fate> parse_fate(std::string_view name) noexcept;
 
 struct Leak {
   pid_t pid = 0;

@@ -51,5 +51,7 @@ struct Report {
 
 // "SIGTERM" for SIGTERM; "SIG<n>" for numbers without a name.
 [[nodiscard]] std::string signal_name(int sig);
+// The inverse: "SIGTERM" or "SIG15" -> 15; nullopt for anything else.
+[[nodiscard]] std::optional<int> signal_number(std::string_view name);
 
 }  // namespace procleak

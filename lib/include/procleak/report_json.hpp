@@ -1,7 +1,9 @@
 // The JSON report, schema procleak.report/1 (README: "The JSON report").
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "procleak/report.hpp"
@@ -9,6 +11,22 @@
 namespace procleak {
 
 [[nodiscard]] std::string to_json(const Report& report);
+
+// Reading a report back, as the CI gate does. Fields the schema marks as
+// optional, and fields added later, may be missing or unknown.
+struct ParsedReport {
+  enum class Status : std::uint8_t {
+    ok,
+    not_json,      // not JSON at all, or cut short (a truncated file)
+    not_a_report,  // JSON, but no "schema": "procleak.report/..."
+    newer_schema,  // procleak.report/N with N newer than this build reads
+    malformed,     // the right schema, a required field missing or wrong
+  };
+  Status status = Status::ok;
+  Report report;      // filled when ok
+  std::string error;  // one line saying what is wrong, when not ok
+};
+[[nodiscard]] ParsedReport parse_report(std::string_view text);
 
 // Writes content to path atomically: a temporary file in the same folder,
 // created exclusively and without following symlinks, then rename(2). A
