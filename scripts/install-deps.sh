@@ -8,6 +8,7 @@ packages=(
   cmake ninja-build g++            # build
   libboost1.81-dev                 # Boost.Process v2 (the launcher spawns the test with it)
   nlohmann-json3-dev libfmt-dev    # JSON reports, text formatting
+  libcli11-dev                     # procleak-report's command line
   libgtest-dev libgmock-dev        # the listener's host and the test framework
   libbenchmark-dev hyperfine       # bench/
   libxml2-utils                    # xmllint, to check JUnit output

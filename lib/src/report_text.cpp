@@ -3,14 +3,14 @@
 #include <fmt/format.h>
 
 namespace procleak {
-namespace {
-
 std::string printable(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (const char c : s) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
   return out;
 }
+
+namespace {
 
 std::string parent_name(const Leak& l) {
   if (!l.original_parent) return {};
@@ -52,6 +52,20 @@ std::string describe_cause(const Leak& l) {
   return out;
 }
 
+std::string kinds_text(const Kinds& kinds) {
+  std::string out;
+  for (const auto name : kinds.names()) {
+    if (!out.empty()) out.push_back(',');
+    out += name;
+  }
+  return out;
+}
+
+std::string format_leak(const Leak& l, std::string_view indent) {
+  return fmt::format("{}PID {:<7} {:<28} {}\n{}{:<11} {} -> {}\n", indent, l.pid, kinds_text(l.kinds),
+                     display_command(l), indent, "", describe_cause(l), to_string(l.cleanup));
+}
+
 std::string format_text(const Report& r) {
   if (r.leaks.empty()) return {};
   const auto verdict = verdict_of(r.leaks);
@@ -61,12 +75,7 @@ std::string format_text(const Report& r) {
                                 verdict == Verdict::suppressed ? " (all suppressed)"
                                 : r.mode == Mode::warn         ? " (mode warn: not failing)"
                                                                : "");
-  for (const auto& l : r.leaks) {
-    std::string kinds;
-    for (const auto name : l.kinds.names()) kinds += (kinds.empty() ? "" : ",") + std::string(name);
-    out += fmt::format("  PID {:<7} {:<28} {}\n", l.pid, kinds, display_command(l));
-    out += fmt::format("  {:<11} {} -> {}\n", "", describe_cause(l), to_string(l.cleanup));
-  }
+  for (const auto& l : r.leaks) out += format_leak(l);
   const auto& c = r.cleanup;
   out += fmt::format("  cleanup: {} terminated, {} killed, {} reaped, {} exited, {} unkillable in {:.1f} ms\n",
                      c.terminated, c.killed, c.reaped, c.exited, c.unkillable, c.duration_ms);

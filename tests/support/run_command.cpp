@@ -61,7 +61,7 @@ RunResult run_command(const std::vector<std::string>& argv, const RunOptions& op
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
-    execv(args[0], args.data());
+    execvp(args[0], args.data());
     _exit(99);
   }
   result.pid = pid;

@@ -16,6 +16,13 @@ namespace procleak {
 // as '?', so a hostile name cannot forge report lines.
 [[nodiscard]] std::string display_command(const Leak& leak);
 
+// "orphan,escaped": the kinds in report order.
+[[nodiscard]] std::string kinds_text(const Kinds& kinds);
+// Control characters shown as '?', so a hostile name cannot forge report lines.
+[[nodiscard]] std::string printable(std::string_view text);
+// One leak in two lines, each starting with indent: PID, kinds and command;
+// then the cause and what cleanup did.
+[[nodiscard]] std::string format_leak(const Leak& leak, std::string_view indent = "  ");
 // Empty when the report has no leaks.
 [[nodiscard]] std::string format_text(const Report& report);
 

@@ -1,0 +1,65 @@
+#include "baseline.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace procleak::gate {
+
+namespace {
+constexpr std::string_view kBaselineSchema = "procleak.baseline/1";
+}
+
+std::optional<Baseline> Baseline::load(const std::string& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot be read";
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto doc = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    error = path + ": not valid JSON (a truncated file?)";
+    return std::nullopt;
+  }
+  if (doc.value("schema", "") != kBaselineSchema) {
+    error = path + ": not a procleak baseline (expected \"schema\": \"" + std::string(kBaselineSchema) + "\")";
+    return std::nullopt;
+  }
+  const auto known = doc.find("known_leaks");
+  if (known == doc.end() || !known->is_array()) {
+    error = path + ": known_leaks is missing or not an array";
+    return std::nullopt;
+  }
+  Baseline b;
+  for (std::size_t i = 0; i < known->size(); ++i) {
+    const auto& e = (*known)[i];
+    if (!e.is_object() || !e.contains("test") || !e["test"].is_string() || !e.contains("comm") ||
+        !e["comm"].is_string()) {
+      error = path + ": known_leaks[" + std::to_string(i) + "] needs string fields test and comm";
+      return std::nullopt;
+    }
+    b.known_.emplace(e["test"].get<std::string>(), e["comm"].get<std::string>());
+  }
+  return b;
+}
+
+Baseline Baseline::of(const std::vector<LoadedReport>& reports) {
+  Baseline b;
+  for (const auto& r : reports) {
+    for (const auto& leak : r.report.leaks) {
+      if (!leak.suppressed_by) b.known_.emplace(r.report.test, leak.comm);
+    }
+  }
+  return b;
+}
+
+std::string Baseline::to_json() const {
+  nlohmann::ordered_json known = nlohmann::ordered_json::array();
+  for (const auto& [test, comm] : known_) known.push_back({{"test", test}, {"comm", comm}});
+  const nlohmann::ordered_json doc{{"schema", kBaselineSchema}, {"known_leaks", std::move(known)}};
+  return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
+}
+
+}  // namespace procleak::gate

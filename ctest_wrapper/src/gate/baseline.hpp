@@ -1,0 +1,38 @@
+// The baseline: leaks a project already knows about, which do not fail the gate.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "report_collection.hpp"
+
+namespace procleak::gate {
+
+// A known leak is a test name and the comm of a process it leaks. PIDs and
+// arguments change from run to run; which test leaves which program behind
+// does not. A known leaker that starts leaking another program fails again.
+class Baseline {
+ public:
+  // File format (procleak.baseline/1), written by --write-baseline:
+  //   {"schema": "procleak.baseline/1",
+  //    "known_leaks": [{"test": "Suite.Name", "comm": "sleep"}, ...]}
+  // nullopt with a one-line error when the file cannot be read or is not one.
+  [[nodiscard]] static std::optional<Baseline> load(const std::string& path, std::string& error);
+
+  // The unsuppressed leaks of these reports, as a baseline.
+  [[nodiscard]] static Baseline of(const std::vector<LoadedReport>& reports);
+
+  [[nodiscard]] bool knows(const std::string& test, const std::string& comm) const {
+    return known_.contains({test, comm});
+  }
+  [[nodiscard]] std::size_t size() const noexcept { return known_.size(); }
+  [[nodiscard]] std::string to_json() const;
+
+ private:
+  std::set<std::pair<std::string, std::string>> known_;
+};
+
+}  // namespace procleak::gate

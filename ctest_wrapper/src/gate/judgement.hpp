@@ -1,0 +1,43 @@
+// The gate's judgement: which tests leaked, which leaks are new, the exit code.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "baseline.hpp"
+#include "report_collection.hpp"
+
+namespace procleak::gate {
+
+enum class LeakStatus : std::uint8_t { fresh, known, suppressed };
+
+// One test report with the status of each of its leaks.
+struct JudgedReport {
+  const LoadedReport* loaded = nullptr;
+  std::vector<LeakStatus> leaks;  // parallel to loaded->report.leaks
+  int fresh = 0;
+  int known = 0;
+  int suppressed = 0;
+  [[nodiscard]] bool fails() const noexcept { return fresh > 0; }
+};
+
+struct Judgement {
+  std::vector<JudgedReport> reports;  // in the collection's order
+  int clean = 0;                      // runs without leaks
+  int failing = 0;                    // runs with a leak the baseline does not know
+  int known_only = 0;                 // runs whose unsuppressed leaks are all in the baseline
+  int suppressed_only = 0;            // runs whose leaks were all suppressed
+  std::map<std::string, int> leaks_by_kind;
+  std::vector<std::pair<std::string, int>> top_commands;  // most leaked first, at most 5
+};
+
+// baseline may be null: every unsuppressed leak is then new.
+[[nodiscard]] Judgement judge(const ReportCollection& input, const Baseline* baseline);
+
+// 2 when some input could not be read (whatever else happened), 1 when a
+// test leaked what the baseline does not list, else 0.
+[[nodiscard]] int gate_exit_code(const ReportCollection& input, const Judgement& j) noexcept;
+
+}  // namespace procleak::gate

@@ -1,0 +1,71 @@
+#include "junit.hpp"
+
+#include <fmt/format.h>
+
+#include "procleak/report_text.hpp"
+
+namespace procleak::gate {
+
+std::string xml_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
+          out.push_back('?');
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string format_junit(const ReportCollection& input, const Judgement& j) {
+  const auto tests = j.reports.size() + input.problems.size();
+  int skipped = 0;
+  std::string cases;
+  for (const auto& r : j.reports) {
+    const auto& report = r.loaded->report;
+    cases += fmt::format("    <testcase classname=\"procleak.{}\" name=\"{}\" time=\"{:.3f}\" file=\"{}\">\n",
+                         xml_escape(report.source), xml_escape(report.test), report.duration_ms / 1000.0,
+                         xml_escape(r.loaded->path));
+    std::string details;
+    for (const auto& leak : report.leaks) details += format_leak(leak);
+    if (r.fails()) {
+      cases += fmt::format("      <failure type=\"procleak.leak\" message=\"leaked {} process{} ({} new)\">{}</failure>\n",
+                           report.leaks.size(), report.leaks.size() == 1 ? "" : "es", r.fresh,
+                           xml_escape(details));
+    } else if (r.known > 0) {
+      ++skipped;
+      cases += fmt::format("      <skipped message=\"leaks only what the baseline lists\"/>\n"
+                           "      <system-out>{}</system-out>\n",
+                           xml_escape(details));
+    } else if (r.suppressed > 0) {
+      cases += fmt::format("      <system-out>{}</system-out>\n", xml_escape(details));
+    }
+    cases += "    </testcase>\n";
+  }
+  for (const auto& p : input.problems) {
+    cases += fmt::format("    <testcase classname=\"procleak.input\" name=\"{}\">\n"
+                         "      <error type=\"procleak.unreadable\" message=\"{}\"/>\n"
+                         "    </testcase>\n",
+                         xml_escape(p.path), xml_escape(p.message));
+  }
+  const auto counts = fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"", tests, j.failing,
+                                  input.problems.size(), skipped);
+  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<testsuites name=\"procleak\" {0}>\n"
+                     "  <testsuite name=\"procleak\" {0}>\n{1}"
+                     "  </testsuite>\n"
+                     "</testsuites>\n",
+                     counts, cases);
+}
+
+}  // namespace procleak::gate

@@ -1,0 +1,79 @@
+#include "report_collection.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "procleak/report_json.hpp"
+
+namespace procleak::gate {
+namespace fs = std::filesystem;
+namespace {
+
+bool is_candidate(const fs::path& p) {
+  const auto name = p.filename().string();
+  return p.extension() == ".json" && !name.empty() && name.front() != '.';
+}
+
+void read_one(const fs::path& path, ReportCollection& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    out.problems.push_back({path.string(), "cannot be read"});
+    return;
+  }
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) {
+    out.problems.push_back({path.string(), "cannot be read"});
+    return;
+  }
+  if (text.empty()) {
+    out.problems.push_back({path.string(), "empty file (a truncated or partly written report?)"});
+    return;
+  }
+  auto parsed = parse_report(text);
+  using Status = ParsedReport::Status;
+  switch (parsed.status) {
+    case Status::ok: out.reports.push_back({path.string(), std::move(parsed.report)}); break;
+    case Status::not_a_report: out.ignored.push_back(path.string()); break;
+    case Status::not_json:
+    case Status::newer_schema:
+    case Status::malformed: out.problems.push_back({path.string(), parsed.error}); break;
+  }
+}
+
+}  // namespace
+
+ReportCollection collect_reports(const std::vector<std::string>& paths) {
+  ReportCollection out;
+  for (const auto& given : paths) {
+    std::error_code ec;
+    const auto status = fs::status(given, ec);
+    if (ec || !fs::exists(status)) {
+      out.problems.push_back({given, "no such file or folder"});
+      continue;
+    }
+    if (!fs::is_directory(status)) {
+      read_one(given, out);
+      continue;
+    }
+    std::vector<fs::path> files;
+    fs::recursive_directory_iterator it(given, fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec) && is_candidate(it->path())) files.push_back(it->path());
+    }
+    if (ec) out.problems.push_back({given, "cannot be listed: " + ec.message()});
+    std::sort(files.begin(), files.end());
+    const auto before = out.reports.size() + out.problems.size();
+    for (const auto& f : files) read_one(f, out);
+    if (!ec && out.reports.size() + out.problems.size() == before) {
+      out.problems.push_back({given, "no procleak reports in this folder (did the tests run under procleak-run "
+                                     "--report-dir or with PROCLEAK_REPORT_DIR set?)"});
+    }
+  }
+  std::sort(out.reports.begin(), out.reports.end(),
+            [](const LoadedReport& a, const LoadedReport& b) { return a.path < b.path; });
+  return out;
+}
+
+}  // namespace procleak::gate

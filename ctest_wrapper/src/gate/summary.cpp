@@ -1,0 +1,68 @@
+#include "summary.hpp"
+
+#include <fmt/format.h>
+
+#include "procleak/report_text.hpp"
+
+namespace procleak::gate {
+namespace {
+
+std::string plural(int n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+std::string_view label(const JudgedReport& r) {
+  if (r.fresh > 0) return "LEAKED";
+  if (r.known > 0) return "known";
+  return "suppressed";
+}
+
+}  // namespace
+
+std::string format_summary(const ReportCollection& input, const Judgement& j) {
+  std::string out = fmt::format("procleak-report: {} checked: {} clean, {} leaked", plural(static_cast<int>(j.reports.size()), "test run", "test runs"),
+                                j.clean, j.failing);
+  if (j.known_only > 0) out += fmt::format(", {} leaked only what the baseline lists", j.known_only);
+  if (j.suppressed_only > 0) out += fmt::format(", {} suppressed", j.suppressed_only);
+  if (!input.problems.empty()) out += fmt::format(", {} unreadable", plural(static_cast<int>(input.problems.size()), "input", "inputs"));
+  out += '\n';
+
+  if (!j.leaks_by_kind.empty()) {
+    out += "leaks by kind:";
+    for (const auto& [kind, n] : j.leaks_by_kind) out += fmt::format(" {} {},", kind, n);
+    out.back() = '\n';
+    out += "most leaked commands:\n";
+    for (const auto& [command, n] : j.top_commands) out += fmt::format("  {:>5}  {}\n", n, command);
+  }
+
+  bool heading = false;
+  for (const auto& r : j.reports) {
+    if (r.leaks.empty()) continue;
+    if (!heading) out += "tests that leaked:\n";
+    heading = true;
+    const auto& report = r.loaded->report;
+    out += fmt::format("  {:<10} {}  ({}, {})\n", label(r), printable(report.test), report.source, r.loaded->path);
+    for (std::size_t i = 0; i < report.leaks.size(); ++i) {
+      auto lines = format_leak(report.leaks[i], "           ");
+      if (r.leaks[i] == LeakStatus::known) lines.replace(0, 11, "    known  ");
+      out += lines;
+    }
+  }
+  if (!input.problems.empty()) {
+    out += "unreadable input:\n";
+    for (const auto& p : input.problems) out += fmt::format("  {}: {}\n", p.path, p.message);
+  }
+  for (const auto& path : input.ignored) out += fmt::format("ignored (not a procleak report): {}\n", path);
+
+  if (!input.problems.empty()) {
+    out += "procleak-report: FAIL: some input could not be read (exit 2)\n";
+  } else if (j.failing > 0) {
+    out += fmt::format("procleak-report: FAIL: {} leaked processes the baseline does not list (exit 1)\n",
+                       plural(j.failing, "test run", "test runs"));
+  } else {
+    out += "procleak-report: PASS\n";
+  }
+  return out;
+}
+
+}  // namespace procleak::gate

@@ -1,0 +1,205 @@
+// procleak-report's parts: collecting reports, the baseline, the judgement and
+// the JUnit / annotation writers.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "baseline.hpp"
+#include "github_annotations.hpp"
+#include "judgement.hpp"
+#include "junit.hpp"
+#include "procleak/report_json.hpp"
+#include "report_collection.hpp"
+#include "summary.hpp"
+
+namespace procleak::gate {
+namespace {
+
+namespace fs = std::filesystem;
+
+Leak leak(pid_t pid, std::string comm, Kind kind = Kind::orphan) {
+  Leak l;
+  l.pid = pid;
+  l.comm = comm;
+  l.cmdline = {comm, "300"};
+  l.kinds.add(kind);
+  l.cleanup = Fate::terminated;
+  return l;
+}
+
+LoadedReport loaded(std::string test, std::vector<Leak> leaks) {
+  LoadedReport r;
+  r.path = "reports/" + test + ".json";
+  r.report.test = std::move(test);
+  r.report.leaks = std::move(leaks);
+  return r;
+}
+
+class Folder : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/procleak-gate-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void write(const std::string& name, const std::string& text) const {
+    fs::create_directories(fs::path(dir_ + '/' + name).parent_path());
+    std::ofstream(dir_ + '/' + name) << text;
+  }
+  std::string dir_;
+};
+
+std::string report_text(const std::string& test, std::vector<Leak> leaks = {}) {
+  Report r;
+  r.test = test;
+  r.leaks = std::move(leaks);
+  return to_json(r);
+}
+
+TEST_F(Folder, CollectsReportsRecursivelyInPathOrder) {
+  write("shard2/b.json", report_text("B"));
+  write("shard1/a.json", report_text("A", {leak(10, "sleep")}));
+  write("shard1/.a.json.tmp.12.1", "{");  // a writer's temporary file
+  write("shard1/notes.txt", "not json");
+  write("ctest.json", R"({"testsuites": []})");
+  const auto c = collect_reports({dir_});
+  ASSERT_EQ(c.reports.size(), 2u);
+  EXPECT_EQ(c.reports[0].report.test, "A");
+  EXPECT_EQ(c.reports[1].report.test, "B");
+  EXPECT_TRUE(c.problems.empty());
+  ASSERT_EQ(c.ignored.size(), 1u);
+  EXPECT_EQ(fs::path(c.ignored[0]).filename(), "ctest.json");
+}
+
+TEST_F(Folder, NamesEveryUnreadableInputAndKeepsTheRest) {
+  write("good.json", report_text("Good"));
+  write("truncated.json", report_text("T").substr(0, 40));
+  write("empty.json", "");
+  auto newer = nlohmann::json::parse(report_text("N"));
+  newer["schema"] = "procleak.report/9";
+  write("newer.json", newer.dump());
+  fs::create_directories(dir_ + "/nothing");
+  const auto c = collect_reports({dir_, dir_ + "/nothing", dir_ + "/missing"});
+  ASSERT_EQ(c.reports.size(), 1u);
+  std::map<std::string, std::string> by_name;
+  for (const auto& p : c.problems) by_name[fs::path(p.path).filename()] = p.message;
+  ASSERT_EQ(by_name.size(), 5u);
+  EXPECT_NE(by_name["truncated.json"].find("not valid JSON"), std::string::npos);
+  EXPECT_NE(by_name["empty.json"].find("empty file"), std::string::npos);
+  EXPECT_NE(by_name["newer.json"].find("procleak.report/9"), std::string::npos);
+  EXPECT_NE(by_name["nothing"].find("no procleak reports"), std::string::npos);
+  EXPECT_NE(by_name["missing"].find("no such file"), std::string::npos);
+}
+
+TEST_F(Folder, BaselineRoundTripsAndRejectsBadFiles) {
+  const std::vector<LoadedReport> reports{loaded("A", {leak(1, "sleep"), leak(2, "server")}), loaded("B", {})};
+  write("base.json", Baseline::of(reports).to_json());
+  std::string error;
+  const auto b = Baseline::load(dir_ + "/base.json", error);
+  ASSERT_TRUE(b) << error;
+  EXPECT_EQ(b->size(), 2u);
+  EXPECT_TRUE(b->knows("A", "sleep"));
+  EXPECT_TRUE(b->knows("A", "server"));
+  EXPECT_FALSE(b->knows("B", "sleep"));
+
+  write("bad.json", R"({"schema": "procleak.baseline/1", "known_leaks": [{"test": "A"}]})");
+  EXPECT_FALSE(Baseline::load(dir_ + "/bad.json", error));
+  EXPECT_NE(error.find("known_leaks[0] needs string fields test and comm"), std::string::npos) << error;
+  write("other.json", R"({"schema": "something/1"})");
+  EXPECT_FALSE(Baseline::load(dir_ + "/other.json", error));
+  EXPECT_NE(error.find("not a procleak baseline"), std::string::npos) << error;
+  EXPECT_FALSE(Baseline::load(dir_ + "/absent.json", error));
+  EXPECT_NE(error.find("cannot be read"), std::string::npos) << error;
+}
+
+TEST(Judgement, NewKnownAndSuppressedLeaks) {
+  auto suppressed = leak(5, "helper");
+  suppressed.suppressed_by = "comm:helper";
+  ReportCollection c;
+  c.reports = {loaded("Clean", {}), loaded("Old", {leak(1, "sleep")}),
+               loaded("OldPlusNew", {leak(2, "sleep"), leak(3, "server", Kind::zombie)}),
+               loaded("Quiet", {suppressed})};
+  const auto baseline = Baseline::of({loaded("Old", {leak(9, "sleep")}), loaded("OldPlusNew", {leak(9, "sleep")})});
+
+  const auto without = judge(c, nullptr);
+  EXPECT_EQ(without.failing, 2);
+  EXPECT_EQ(gate_exit_code(c, without), 1);
+
+  const auto j = judge(c, &baseline);
+  EXPECT_EQ(j.clean, 1);
+  EXPECT_EQ(j.known_only, 1);
+  EXPECT_EQ(j.failing, 1);
+  EXPECT_EQ(j.suppressed_only, 1);
+  EXPECT_TRUE(j.reports[2].fails());
+  EXPECT_EQ(j.reports[2].leaks, (std::vector<LeakStatus>{LeakStatus::known, LeakStatus::fresh}));
+  EXPECT_EQ(j.leaks_by_kind.at("orphan"), 2);
+  EXPECT_EQ(j.leaks_by_kind.at("zombie"), 1);
+  EXPECT_EQ(j.leaks_by_kind.count("stray"), 0u);
+  ASSERT_FALSE(j.top_commands.empty());
+  EXPECT_EQ(j.top_commands[0], (std::pair<std::string, int>{"sleep 300", 2}));
+  EXPECT_EQ(gate_exit_code(c, j), 1);
+
+  c.reports.erase(c.reports.begin() + 2);
+  EXPECT_EQ(gate_exit_code(c, judge(c, &baseline)), 0);
+  c.problems.push_back({"x.json", "not valid JSON"});
+  EXPECT_EQ(gate_exit_code(c, judge(c, &baseline)), 2) << "unreadable input wins over a pass";
+}
+
+TEST(Summary, CountsKindsCommandsAndLeakingTests) {
+  ReportCollection c;
+  c.reports = {loaded("Clean", {}), loaded("Leaky", {leak(42, "sleep")})};
+  const auto text = format_summary(c, judge(c, nullptr));
+  EXPECT_NE(text.find("2 test runs checked: 1 clean, 1 leaked"), std::string::npos) << text;
+  EXPECT_NE(text.find("leaks by kind: orphan 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("1  sleep 300"), std::string::npos) << text;
+  EXPECT_NE(text.find("LEAKED     Leaky"), std::string::npos) << text;
+  EXPECT_NE(text.find("PID 42"), std::string::npos) << text;
+  EXPECT_NE(text.find("FAIL"), std::string::npos) << text;
+}
+
+TEST(Junit, EscapesWhatXmlCannotHold) {
+  EXPECT_EQ(xml_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
+  EXPECT_EQ(xml_escape(std::string("x\x01y\tz\n")), "x?y\tz\n");
+}
+
+TEST(Junit, OneTestcasePerReportAFailurePerNewLeak) {
+  ReportCollection c;
+  c.reports = {loaded("Clean", {}), loaded("Leaky<1>", {leak(42, "sleep")}), loaded("Old", {leak(7, "old")})};
+  c.problems.push_back({"broken.json", "not valid JSON"});
+  const auto baseline = Baseline::of({loaded("Old", {leak(1, "old")})});
+  const auto xml = format_junit(c, judge(c, &baseline));
+  EXPECT_NE(xml.find(R"(<testsuites name="procleak" tests="4" failures="1" errors="1" skipped="1">)"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find(R"(name="Leaky&lt;1&gt;")"), std::string::npos) << xml;
+  EXPECT_NE(xml.find(R"x(<failure type="procleak.leak" message="leaked 1 process (1 new)">)x"), std::string::npos);
+  EXPECT_NE(xml.find(R"(<error type="procleak.unreadable" message="not valid JSON"/>)"), std::string::npos);
+}
+
+TEST(GithubAnnotations, ErrorForNewWarningForKnownEscapedData) {
+  EXPECT_EQ(escape_annotation_data("50%\r\nx"), "50%25%0D%0Ax");
+  EXPECT_EQ(escape_annotation_property("a:b,c"), "a%3Ab%2Cc");
+  ReportCollection c;
+  c.reports = {loaded("Clean", {}), loaded("New", {leak(42, "sleep")}), loaded("Old", {leak(7, "old")})};
+  c.problems.push_back({"broken.json", "not valid JSON"});
+  const auto baseline = Baseline::of({loaded("Old", {leak(1, "old")})});
+  const auto out = format_github_annotations(c, judge(c, &baseline));
+  EXPECT_NE(out.find("::error title=procleak%3A New leaked 1 process::PID 42"), std::string::npos) << out;
+  EXPECT_NE(out.find("::warning title=procleak%3A Old leaked 1 process (known from the baseline)::"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("::error title=procleak-report%3A unreadable input::broken.json: not valid JSON"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("Clean"), std::string::npos);
+  for (std::size_t pos = 0, end; (end = out.find('\n', pos)) != std::string::npos; pos = end + 1) {
+    EXPECT_EQ(out.compare(pos, 2, "::"), 0) << "each annotation is one line: " << out;
+  }
+}
+
+}  // namespace
+}  // namespace procleak::gate
