@@ -12,7 +12,7 @@ cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
 on=build/release/bench/bench_listener_on
 off=build/release/bench/bench_listener_off
-run=build/release/ctest_wrapper/procleak-run
+run=build/release/bin/procleak-run
 tree=build/release/bench/bench_spawn_tree
 out=build/release/bench-results
 mkdir -p "$out"

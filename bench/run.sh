@@ -14,7 +14,7 @@ runs=${1:-15}
 ./scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
-run=build/release/ctest_wrapper/procleak-run
+run=build/release/bin/procleak-run
 tree=build/release/bench/bench_spawn_tree
 out=build/release/bench-results
 mkdir -p "$out"

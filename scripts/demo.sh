@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh || exit 1
 cmake --preset release >/dev/null && cmake --build --preset release >/dev/null || exit 1
 
-run=build/release/ctest_wrapper/procleak-run
+run=build/release/bin/procleak-run
 examples=build/release/examples
 reports=build/release/demo-reports
 rm -rf "$reports"

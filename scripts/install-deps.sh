@@ -13,12 +13,14 @@ packages=(
   libbenchmark-dev hyperfine       # bench/
   libxml2-utils                    # xmllint, to check JUnit output
   procps                           # ps, for the demo's final check
+  pkgconf dpkg-dev                 # the consumer tests: pkg-config, dpkg-deb
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+command -v npm >/dev/null || missing+=(nodejs npm)  # scripts/install-cmake4.sh
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

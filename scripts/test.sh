@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: installs dependencies, then builds and runs every test
-# twice: the CI build (warnings are errors) and the same under ASan + UBSan.
+# twice: the CI build (warnings are errors, plus the consumer projects on CMake
+# 3.25 and 4.x) and the same under ASan + UBSan (without the consumer projects).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
+./scripts/install-cmake4.sh   # CMake 4.x beside Debian's 3.25, for the consumer tests
 
 for preset in ci asan; do
   echo "=== procleak tests: preset $preset ==="

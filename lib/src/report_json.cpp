@@ -195,6 +195,7 @@ Report report_from_json(const nlohmann::json& doc) {
       r.exit_signal = signal_number(sig->get<std::string>());
     }
   }
+  if (const auto it = doc.find("timed_out"); it != doc.end() && it->is_boolean()) r.timed_out = it->get<bool>();
   const auto& leaks = field(doc, "leaks", "");
   if (!leaks.is_array()) throw BadField{"leaks is not an array"};
   for (std::size_t i = 0; i < leaks.size(); ++i) {
@@ -263,6 +264,7 @@ std::string to_json(const Report& r) {
       {"exit",
        {{"code", or_null(r.exit_code)},
         {"signal", r.exit_signal ? json(signal_name(*r.exit_signal)) : json(nullptr)}}},
+      {"timed_out", r.timed_out},
       {"verdict", to_string(verdict_of(r.leaks))},
       {"leaks", std::move(leaks)},
       {"cleanup",

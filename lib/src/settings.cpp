@@ -97,4 +97,15 @@ std::optional<std::string> apply_setting_flag(std::string_view flag, std::string
   return std::nullopt;
 }
 
+std::vector<std::pair<std::string, std::string>> settings_for_the_test(const Settings& s) {
+  std::vector<std::pair<std::string, std::string>> out{
+      {"PROCLEAK_MODE", std::string(to_string(s.mode))},
+      {"PROCLEAK_GRACE", format_duration(s.grace)},
+      {"PROCLEAK_SETTLE", format_duration(s.settle)},
+  };
+  if (!s.report_dir.empty()) out.emplace_back("PROCLEAK_REPORT_DIR", s.report_dir);
+  if (!s.suppressions.empty()) out.emplace_back("PROCLEAK_SUPPRESSIONS", s.suppressions);
+  return out;
+}
+
 }  // namespace procleak

@@ -48,7 +48,7 @@ TEST_F(Gate, CleanRunsPass) {
   launch("Clean.Two", "sleep 0.05 & wait");
   const auto r = gate({reports()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("2 test runs checked: 2 clean, 0 leaked"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 tests checked (2 reports): 2 clean, 0 leaked"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("PASS"), std::string::npos) << r.out;
 }
 
@@ -61,7 +61,7 @@ TEST_F(Gate, LeaksFailTheGateWithSummaryJunitAndAnnotations) {
   o.env["GITHUB_ACTIONS"] = "true";
   const auto r = gate({"--junit", junit, reports()}, o);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("3 test runs checked: 1 clean, 2 leaked"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 tests checked (3 reports): 1 clean, 2 leaked"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("leaks by kind: escaped 1, orphan 2"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("sleep 300"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("LEAKED     Leaky.Daemon"), std::string::npos) << r.out;

@@ -149,11 +149,24 @@ TEST(Judgement, NewKnownAndSuppressedLeaks) {
   EXPECT_EQ(gate_exit_code(c, judge(c, &baseline)), 2) << "unreadable input wins over a pass";
 }
 
+TEST(Judgement, ATestWithSeveralReportsCountsOnceByItsWorst) {
+  // The listener's report (leaked) and the launcher's (clean) for one test,
+  // and a test repeated twice.
+  ReportCollection c;
+  c.reports = {loaded("Suite.Leaky", {leak(1, "sleep")}), loaded("Suite.Leaky", {}), loaded("Suite.Clean", {}),
+               loaded("Suite.Clean", {})};
+  const auto j = judge(c, nullptr);
+  EXPECT_EQ(j.tests, 2);
+  EXPECT_EQ(j.failing, 1);
+  EXPECT_EQ(j.clean, 1);
+  EXPECT_EQ(j.failing_reports, 1);
+}
+
 TEST(Summary, CountsKindsCommandsAndLeakingTests) {
   ReportCollection c;
   c.reports = {loaded("Clean", {}), loaded("Leaky", {leak(42, "sleep")})};
   const auto text = format_summary(c, judge(c, nullptr));
-  EXPECT_NE(text.find("2 test runs checked: 1 clean, 1 leaked"), std::string::npos) << text;
+  EXPECT_NE(text.find("2 tests checked (2 reports): 1 clean, 1 leaked"), std::string::npos) << text;
   EXPECT_NE(text.find("leaks by kind: orphan 1"), std::string::npos) << text;
   EXPECT_NE(text.find("1  sleep 300"), std::string::npos) << text;
   EXPECT_NE(text.find("LEAKED     Leaky"), std::string::npos) << text;

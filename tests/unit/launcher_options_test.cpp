@@ -125,5 +125,38 @@ TEST(LauncherOptions, DefaultNameFromGtestFilterElseBaseName) {
   EXPECT_EQ(default_test_name({"--gtest_filter=X"}), "--gtest_filter=X");
 }
 
+TEST(LauncherOptions, CtestMeasurementsByFlagOrVariable) {
+  EXPECT_FALSE(parse({"true"}).options.ctest_measurements);
+  EXPECT_TRUE(parse({"--ctest-measurements", "true"}).options.ctest_measurements);
+  EXPECT_TRUE(parse({"true"}, {{"PROCLEAK_CTEST_MEASUREMENTS", "1"}}).options.ctest_measurements);
+  const auto bad = parse({"true"}, {{"PROCLEAK_CTEST_MEASUREMENTS", "yes"}});
+  EXPECT_EQ(bad.outcome, ParseOutcome::error);
+  EXPECT_NE(bad.error.find("PROCLEAK_CTEST_MEASUREMENTS"), std::string::npos);
+}
+
+TEST(LauncherOptions, MeasurementsCountUnsuppressedAndSuppressedLeaks) {
+  Report r;
+  EXPECT_EQ(ctest_measurements(r),
+            "<CTestMeasurement type=\"numeric/double\" name=\"procleak.leaks\">0</CTestMeasurement>\n"
+            "<CTestMeasurement type=\"numeric/double\" name=\"procleak.suppressed\">0</CTestMeasurement>\n"
+            "<CTestMeasurement type=\"text/string\" name=\"procleak.verdict\">clean</CTestMeasurement>\n");
+  Leak leak;
+  leak.kinds.add(Kind::orphan);
+  r.leaks = {leak, leak, leak};
+  r.leaks[2].suppressed_by = "comm:x";
+  const auto text = ctest_measurements(r);
+  EXPECT_NE(text.find("name=\"procleak.leaks\">2<"), std::string::npos) << text;
+  EXPECT_NE(text.find("name=\"procleak.suppressed\">1<"), std::string::npos) << text;
+  EXPECT_NE(text.find(">leaked<"), std::string::npos) << text;
+}
+
+TEST(LauncherOptions, TestListingsPassThrough) {
+  EXPECT_TRUE(lists_tests_only({"./t", "--gtest_list_tests"}));
+  EXPECT_TRUE(lists_tests_only({"./t", "--gtest_filter=A.*", "--gtest_list_tests=1"}));
+  EXPECT_FALSE(lists_tests_only({"./t", "--gtest_list_tests=0"}));
+  EXPECT_FALSE(lists_tests_only({"./t", "--gtest_filter=A.B"}));
+  EXPECT_FALSE(lists_tests_only({"--gtest_list_tests"})) << "the program itself is not an argument";
+}
+
 }  // namespace
 }  // namespace procleak::launcher

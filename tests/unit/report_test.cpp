@@ -57,6 +57,7 @@ TEST(ReportJson, MatchesTheSchema) {
   EXPECT_EQ(doc["mode"], "fail");
   EXPECT_EQ(doc["exit"]["code"], 0);
   EXPECT_TRUE(doc["exit"]["signal"].is_null());
+  EXPECT_EQ(doc["timed_out"], false);
   EXPECT_EQ(doc["verdict"], "leaked");
   const auto& leak = doc["leaks"][0];
   EXPECT_EQ(leak["pid"], 4242);
@@ -98,6 +99,7 @@ TEST(ReportRead, RoundTripsWhatTheWriterWrote) {
   auto written = sample_report();
   written.exit_code.reset();
   written.exit_signal = SIGSEGV;
+  written.timed_out = true;
   const auto parsed = parse_report(to_json(written));
   ASSERT_EQ(parsed.status, ParsedReport::Status::ok) << parsed.error;
   const auto& r = parsed.report;
@@ -108,6 +110,7 @@ TEST(ReportRead, RoundTripsWhatTheWriterWrote) {
   EXPECT_EQ(r.mode, Mode::fail);
   EXPECT_FALSE(r.exit_code);
   EXPECT_EQ(r.exit_signal, SIGSEGV);
+  EXPECT_TRUE(r.timed_out);
   ASSERT_EQ(r.leaks.size(), 1u);
   const auto& l = r.leaks[0];
   EXPECT_EQ(l.pid, 4242);

@@ -9,6 +9,7 @@ namespace procleak::gate {
 Judgement judge(const ReportCollection& input, const Baseline* baseline) {
   Judgement j;
   std::map<std::string, int> commands;
+  std::map<std::string, int> worst_by_test;
   for (const auto& loaded : input.reports) {
     JudgedReport jr;
     jr.loaded = &loaded;
@@ -30,16 +31,21 @@ Judgement judge(const ReportCollection& input, const Baseline* baseline) {
       if (command.size() > 60) command = command.substr(0, 57) + "...";
       ++commands[command];
     }
-    if (jr.leaks.empty()) {
-      ++j.clean;
-    } else if (jr.fresh > 0) {
-      ++j.failing;
-    } else if (jr.known > 0) {
-      ++j.known_only;
-    } else {
-      ++j.suppressed_only;
-    }
+    // 0 clean < 1 suppressed < 2 known < 3 failing
+    const int worst = jr.fresh > 0 ? 3 : jr.known > 0 ? 2 : jr.suppressed > 0 ? 1 : 0;
+    auto [it, added] = worst_by_test.try_emplace(loaded.report.test, worst);
+    if (!added) it->second = std::max(it->second, worst);
+    if (jr.fails()) ++j.failing_reports;
     j.reports.push_back(std::move(jr));
+  }
+  j.tests = static_cast<int>(worst_by_test.size());
+  for (const auto& [test, worst] : worst_by_test) {
+    switch (worst) {
+      case 0: ++j.clean; break;
+      case 1: ++j.suppressed_only; break;
+      case 2: ++j.known_only; break;
+      default: ++j.failing; break;
+    }
   }
   j.top_commands.assign(commands.begin(), commands.end());
   std::stable_sort(j.top_commands.begin(), j.top_commands.end(),

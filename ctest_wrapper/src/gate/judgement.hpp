@@ -1,6 +1,7 @@
 // The gate's judgement: which tests leaked, which leaks are new, the exit code.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -23,12 +24,17 @@ struct JudgedReport {
   [[nodiscard]] bool fails() const noexcept { return fresh > 0; }
 };
 
+// Counts are per test name, over all its reports: a test run several times
+// (--gtest_repeat, shards, reruns), or checked by both the listener in the
+// binary and the launcher in front of it, counts once, by its worst report.
 struct Judgement {
   std::vector<JudgedReport> reports;  // in the collection's order
-  int clean = 0;                      // runs without leaks
-  int failing = 0;                    // runs with a leak the baseline does not know
-  int known_only = 0;                 // runs whose unsuppressed leaks are all in the baseline
-  int suppressed_only = 0;            // runs whose leaks were all suppressed
+  int tests = 0;                      // distinct test names
+  int clean = 0;                      // tests without leaks
+  int failing = 0;                    // tests with a leak the baseline does not know
+  int known_only = 0;                 // tests whose unsuppressed leaks are all in the baseline
+  int suppressed_only = 0;            // tests whose leaks were all suppressed
+  int failing_reports = 0;            // reports with a leak the baseline does not know
   std::map<std::string, int> leaks_by_kind;
   std::vector<std::pair<std::string, int>> top_commands;  // most leaked first, at most 5
 };

@@ -58,7 +58,7 @@ std::string format_junit(const ReportCollection& input, const Judgement& j) {
                          "    </testcase>\n",
                          xml_escape(p.path), xml_escape(p.message));
   }
-  const auto counts = fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"", tests, j.failing,
+  const auto counts = fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"", tests, j.failing_reports,
                                   input.problems.size(), skipped);
   return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                      "<testsuites name=\"procleak\" {0}>\n"

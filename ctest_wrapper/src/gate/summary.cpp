@@ -20,8 +20,9 @@ std::string_view label(const JudgedReport& r) {
 }  // namespace
 
 std::string format_summary(const ReportCollection& input, const Judgement& j) {
-  std::string out = fmt::format("procleak-report: {} checked: {} clean, {} leaked", plural(static_cast<int>(j.reports.size()), "test run", "test runs"),
-                                j.clean, j.failing);
+  std::string out = fmt::format("procleak-report: {} checked ({}): {} clean, {} leaked",
+                                plural(j.tests, "test", "tests"),
+                                plural(static_cast<int>(j.reports.size()), "report", "reports"), j.clean, j.failing);
   if (j.known_only > 0) out += fmt::format(", {} leaked only what the baseline lists", j.known_only);
   if (j.suppressed_only > 0) out += fmt::format(", {} suppressed", j.suppressed_only);
   if (!input.problems.empty()) out += fmt::format(", {} unreadable", plural(static_cast<int>(input.problems.size()), "input", "inputs"));
@@ -58,7 +59,7 @@ std::string format_summary(const ReportCollection& input, const Judgement& j) {
     out += "procleak-report: FAIL: some input could not be read (exit 2)\n";
   } else if (j.failing > 0) {
     out += fmt::format("procleak-report: FAIL: {} leaked processes the baseline does not list (exit 1)\n",
-                       plural(j.failing, "test run", "test runs"));
+                       plural(j.failing, "test", "tests"));
   } else {
     out += "procleak-report: PASS\n";
   }

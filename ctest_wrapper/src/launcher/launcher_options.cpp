@@ -22,6 +22,11 @@ ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup&
   Options& o = result.options;
 
   if (auto err = read_settings_from_env(env_lookup, o); !err.empty()) return fail(std::move(err));
+  if (const char* v = env_lookup("PROCLEAK_CTEST_MEASUREMENTS"); v != nullptr && *v != '\0') {
+    const std::string_view value = v;
+    if (value != "0" && value != "1") return fail("PROCLEAK_CTEST_MEASUREMENTS: expected 0 or 1, got '" + std::string(value) + "'");
+    o.ctest_measurements = value == "1";
+  }
 
   std::size_t i = 0;
   for (; i < args.size(); ++i) {
@@ -41,6 +46,10 @@ ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup&
     }
     if (arg == "--probe-parent-kill") {
       o.probe_parent_kill = true;
+      continue;
+    }
+    if (arg == "--ctest-measurements") {
+      o.ctest_measurements = true;
       continue;
     }
     // --flag VALUE or --flag=VALUE
@@ -85,6 +94,31 @@ std::string default_test_name(const std::vector<std::string>& command) {
   return base.empty() ? path : base;
 }
 
+bool lists_tests_only(const std::vector<std::string>& command) {
+  constexpr std::string_view kList = "--gtest_list_tests";
+  for (std::size_t i = 1; i < command.size(); ++i) {
+    const std::string_view arg = command[i];
+    if (arg == kList) return true;
+    if (arg.starts_with(kList) && arg.size() > kList.size() && arg[kList.size()] == '=') {
+      const auto value = arg.substr(kList.size() + 1);
+      return value != "0" && value != "f" && value != "F" && value != "false" && value != "False";
+    }
+  }
+  return false;
+}
+
+std::string ctest_measurements(const Report& report) {
+  int unsuppressed = 0;
+  for (const auto& leak : report.leaks) unsuppressed += leak.suppressed_by ? 0 : 1;
+  const auto line = [](std::string_view type, std::string_view name, const std::string& value) {
+    return "<CTestMeasurement type=\"" + std::string(type) + "\" name=\"" + std::string(name) + "\">" + value +
+           "</CTestMeasurement>\n";
+  };
+  return line("numeric/double", "procleak.leaks", std::to_string(unsuppressed)) +
+         line("numeric/double", "procleak.suppressed", std::to_string(report.leaks.size() - unsuppressed)) +
+         line("text/string", "procleak.verdict", std::string(to_string(verdict_of(report.leaks))));
+}
+
 std::string help_text() {
   return std::string("procleak-run ") + kVersion + R"( - run a test, then fail it if it leaked processes
 
@@ -110,9 +144,14 @@ Options (a flag wins over its variable):
   --probe-parent-kill      PROCLEAK_PROBE_PARENT_KILL=1  kill leaked parents first
                                               and report children that survive
   --leak-exit-code N       PROCLEAK_LEAK_EXIT_CODE  exit status for a leak (default 3)
+  --ctest-measurements     PROCLEAK_CTEST_MEASUREMENTS=1  print the leak counts as
+                                              <CTestMeasurement> lines on stdout
   --help, --version
 
 DURATION is a number with a unit: 250ms, 2s, 1.5s, 1m.
+
+A COMMAND that only lists tests (--gtest_list_tests, as test discovery runs
+it) is executed directly: nothing to check, nothing printed.
 
 Exit status: the test's own (killed by a signal: procleak-run dies of the same
 signal); the leak exit code when the test passed but leaked (mode fail); 124

@@ -14,6 +14,7 @@ namespace procleak::launcher {
 struct Options : Settings {
   std::string report_file;           // --report
   std::string name;                  // --name (default: derived)
+  bool ctest_measurements = false;   // --ctest-measurements, PROCLEAK_CTEST_MEASUREMENTS=1
   std::vector<std::string> command;  // COMMAND [ARG...]
 };
 
@@ -34,6 +35,15 @@ struct ParseResult {
 // The test's name when --name is not given: the value of a --gtest_filter=
 // argument, else the base name of the command.
 [[nodiscard]] std::string default_test_name(const std::vector<std::string>& command);
+
+// Whether the command only lists a GoogleTest binary's tests
+// (--gtest_list_tests), as test discovery does through the launcher: such a
+// run starts no test, so procleak-run passes it through untouched and silent.
+[[nodiscard]] bool lists_tests_only(const std::vector<std::string>& command);
+
+// The leak counts as CTest measurements (one line each, on stdout), which
+// CTest sends to CDash and writes into --output-junit.
+[[nodiscard]] std::string ctest_measurements(const Report& report);
 
 [[nodiscard]] std::string help_text();
 

@@ -1,6 +1,7 @@
 // procleak-run: runs a test command, then reports and kills what it left.
 //
-// main reads like the table of contents: parse, (mode off: exec), set up
+// main reads like the table of contents: parse, (mode off or a test listing:
+// exec), set up
 // ownership and signals, spawn, wait, check, clean up, report, exit as the
 // test did.
 #include <unistd.h>
@@ -97,6 +98,9 @@ int run_checked(const Options& opts) {
   report.started_at = std::chrono::system_clock::now();
   const auto t0 = std::chrono::steady_clock::now();
 
+  // A GoogleTest binary with the listener reports into the same folder, with
+  // the same mode and timings as the launcher in front of it.
+  for (const auto& [name, value] : settings_for_the_test(opts)) ::setenv(name.c_str(), value.c_str(), 1);
   auto spawned = spawn_test(opts.command, signals.original_mask());
   switch (spawned.error) {
     case SpawnError::none: break;
@@ -109,6 +113,7 @@ int run_checked(const Options& opts) {
   report.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   report.exit_code = outcome.exit_code;
   report.exit_signal = outcome.signal;
+  report.timed_out = outcome.timed_out;
   if (outcome.timed_out) say(0, "test '" + opts.name + "' timed out after " + format_duration(*opts.timeout));
 
   // The test ran in its own session, so its session and group ids are its PID.
@@ -121,6 +126,10 @@ int run_checked(const Options& opts) {
   report.cleanup = verified.cleanup;
 
   if (const auto text = format_text(report); !text.empty()) std::fputs(text.c_str(), stderr);
+  if (opts.ctest_measurements) {
+    std::fputs(ctest_measurements(report).c_str(), stdout);
+    std::fflush(stdout);
+  }
   const bool reports_written = write_reports(opts, report);
 
   // A timeout is the launcher's verdict, whatever our SIGTERM made of the test.
@@ -145,6 +154,8 @@ int main(int argc, char** argv) {
     case ParseOutcome::error: return say(kUsageError, parsed.error);
     case ParseOutcome::run: break;
   }
-  if (parsed.options.mode == procleak::Mode::off) return exec_unchecked(parsed.options.command);
+  if (parsed.options.mode == procleak::Mode::off || lists_tests_only(parsed.options.command)) {
+    return exec_unchecked(parsed.options.command);
+  }
   return run_checked(parsed.options);
 }

@@ -42,6 +42,7 @@ struct Report {
   Mode mode = Mode::fail;
   std::optional<int> exit_code;    // null when the test died of a signal
   std::optional<int> exit_signal;  // signal number; written as its name
+  bool timed_out = false;          // stopped by the launcher's --timeout
   std::vector<Leak> leaks;
   CleanupSummary cleanup;
 };

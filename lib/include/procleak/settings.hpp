@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "procleak/duration.hpp"
 #include "procleak/report.hpp"
@@ -37,5 +39,11 @@ using EnvLookup = std::function<const char*(const char*)>;
 // error naming the flag.
 [[nodiscard]] std::optional<std::string> apply_setting_flag(std::string_view flag, std::string_view value,
                                                             Settings& settings);
+
+// The settings a test's own procleak (the listener in a GoogleTest binary)
+// should share with the launcher that runs it: mode, grace, settle, report
+// folder and suppressions, as PROCLEAK_* name/value pairs. Not the timeout or
+// the leak exit code, which only the launcher applies.
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> settings_for_the_test(const Settings& settings);
 
 }  // namespace procleak
