@@ -4,18 +4,10 @@
 # Each line compares the same binary of 10,000 empty tests with and without
 # the listener, side by side in one hyperfine run: (with - without) / 10,000.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 runs=${1:-10}
-
-./scripts/install-deps.sh
-cmake --preset release >/dev/null
-cmake --build --preset release >/dev/null
+source "$(dirname "$0")/lib.sh"
 on=build/release/bench/bench_listener_on
 off=build/release/bench/bench_listener_off
-run=build/release/bin/procleak-run
-tree=build/release/bench/bench_spawn_tree
-out=build/release/bench-results
-mkdir -p "$out"
 unset PROCLEAK_MODE PROCLEAK_REPORT_DIR
 
 compare() {  # LABEL
@@ -33,14 +25,5 @@ echo "machine: $(nproc) cores, $(uname -r); 10,000 empty tests; medians of $runs
 compare "no children, $(ps -e --no-headers | wc -l) processes on the machine"
 BENCH_CHILDREN=3 compare "3 children alive"
 
-# 3,000 unrelated sleeping processes, owned by a procleak-run that cleans
-# them up (by pidfd) when it gets SIGTERM below.
-"$run" --grace 1s -- sh -c "$tree 3000 && exec sleep 600" 2>/dev/null &
-keeper=$!
-for _ in $(seq 200); do
-  [ "$(ps -e --no-headers | wc -l)" -ge 3000 ] && break
-  sleep 0.1
-done
-compare "no children, $(ps -e --no-headers | wc -l) processes on the machine"
-kill -TERM "$keeper"
-wait "$keeper" 2>/dev/null || true
+# 3,000 unrelated sleeping processes on the machine.
+with_3000_processes compare "no children, with 3,000 more processes on the machine"

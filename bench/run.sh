@@ -8,21 +8,12 @@
 #    with SIGTERM ignorers among them (grace 500ms): the launcher's own
 #    cleanup.duration_ms from the JSON report, median of RUNS runs.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 runs=${1:-15}
-
-./scripts/install-deps.sh
-cmake --preset release >/dev/null
-cmake --build --preset release >/dev/null
-run=build/release/bin/procleak-run
-tree=build/release/bench/bench_spawn_tree
-out=build/release/bench-results
-mkdir -p "$out"
+source "$(dirname "$0")/lib.sh"
 
 echo "machine: $(nproc) cores, $(uname -r), $(ps -e --no-headers | wc -l) processes running"
 echo
 echo "== 1. per-test overhead: true, a minimal fork+setsid+exec+wait launcher, procleak-run (one hyperfine run) =="
-minimal=build/release/bench/bench_minimal_launcher
 hyperfine -N --warmup 20 --runs 500 --export-json "$out/overhead.json" \
   'true' "$minimal true" "$run -- true" >/dev/null 2>&1
 python3 - "$out/overhead.json" <<'PY'

@@ -14,6 +14,7 @@ packages=(
   libxml2-utils                    # xmllint, to check JUnit output
   procps                           # ps, for the demo's final check
   pkgconf dpkg-dev                 # the consumer tests: pkg-config, dpkg-deb
+  clang-14 libclang-rt-14-dev      # scripts/fuzz.sh (libFuzzer)
 )
 
 missing=()

@@ -14,3 +14,6 @@ for preset in ci asan; do
   cmake --build --preset "$preset"
   ctest --preset "$preset"
 done
+
+echo "=== procleak fuzzing: a bounded run of each parser ==="
+./scripts/fuzz.sh 10

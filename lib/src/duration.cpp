@@ -2,7 +2,7 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdio>
+#include <string>
 
 namespace procleak {
 
@@ -49,16 +49,21 @@ std::optional<Duration> parse_duration(std::string_view text) noexcept {
 }
 
 std::string format_duration(Duration d) {
-  const auto ns = d.count();
-  char buf[64];
-  if (ns % 1'000'000'000 == 0) {
-    std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(ns / 1'000'000'000));
-  } else if (ns % 1'000'000 == 0 && ns < 1'000'000'000) {
-    std::snprintf(buf, sizeof buf, "%lldms", static_cast<long long>(ns / 1'000'000));
-  } else {
-    std::snprintf(buf, sizeof buf, "%gs", static_cast<double>(ns) / 1e9);
+  // Exact: every value prints as a text that parses back to the same count
+  // of nanoseconds (the launcher hands its settings to the test this way).
+  const long long ns = d.count();
+  const auto fraction = [](long long part, int width) {
+    std::string digits = std::to_string(part);
+    digits.insert(0, static_cast<std::size_t>(width) - digits.size(), '0');
+    while (!digits.empty() && digits.back() == '0') digits.pop_back();
+    return digits;
+  };
+  if (ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
+  if (ns % 1'000'000 == 0) {
+    if (ns < 1'000'000'000) return std::to_string(ns / 1'000'000) + "ms";
+    return std::to_string(ns / 1'000'000'000) + "." + fraction((ns / 1'000'000) % 1000, 3) + "s";
   }
-  return buf;
+  return std::to_string(ns / 1'000'000) + "." + fraction(ns % 1'000'000, 6) + "ms";
 }
 
 }  // namespace procleak

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "process_oracle.hpp"
+#include "launcher_run.hpp"
 #include "process_test.hpp"
 #include "run_command.hpp"
 
@@ -26,25 +27,9 @@ const std::string kRun = PROCLEAK_RUN_PATH;
 const std::string kExamples = PROCLEAK_EXAMPLES_DIR;
 const std::string kHelpers = PROCLEAK_HELPERS_DIR;
 
-class Launcher : public procleak_test::ProcessTest {
+class Launcher : public procleak_test::LauncherRun {
  protected:
-  std::string report_path() const { return dir_ + "/report.json"; }
-
-  // procleak-run --report <tmp> [extra flags] -- command...
-  RunResult run(std::vector<std::string> command, std::vector<std::string> flags = {},
-                const RunOptions& options = {}) {
-    std::vector<std::string> argv{kRun, "--report", report_path()};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    argv.emplace_back("--");
-    argv.insert(argv.end(), command.begin(), command.end());
-    return run_command(argv, options);
-  }
-
-  json report() const {
-    std::ifstream in(report_path());
-    if (!in) return json();
-    return json::parse(in);
-  }
+  Launcher() : LauncherRun(kRun) {}
 
   static const json* leak_named(const json& r, const std::string& comm) {
     for (const auto& l : r["leaks"]) {

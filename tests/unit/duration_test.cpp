@@ -37,5 +37,17 @@ TEST(Duration, FormatsSoThatItParsesBack) {
   EXPECT_EQ(format_duration(1500ms), "1.5s");
 }
 
+// Found by fuzz/fuzz_duration.cpp: "%g" kept six digits, so 1.55155555s
+// printed as 1.55156s and the launcher handed the test another value.
+TEST(Duration, FormatIsExactForEveryNanosecond) {
+  for (const char* text : {"1.55155555s", "0.000001ms", "86399.999999999s", "123.456789ms", "1.001s"}) {
+    const auto d = parse_duration(text);
+    ASSERT_TRUE(d) << text;
+    EXPECT_EQ(parse_duration(format_duration(*d)), d) << text << " -> " << format_duration(*d);
+  }
+  EXPECT_EQ(format_duration(Duration(1'551'555'550)), "1551.55555ms");
+  EXPECT_EQ(format_duration(1001ms), "1.001s");
+}
+
 }  // namespace
 }  // namespace procleak

@@ -1,7 +1,7 @@
 // procleak-run: runs a test command, then reports and kills what it left.
 //
 // main reads like the table of contents: parse, (mode off or a test listing:
-// exec), set up
+// exec), split into front and keeper (front_and_keeper.hpp), set up
 // ownership and signals, spawn, wait, check, clean up, report, exit as the
 // test did.
 #include <unistd.h>
@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "forwarded_signals.hpp"
+#include "front_and_keeper.hpp"
 #include "launcher_options.hpp"
 #include "procleak/report_json.hpp"
 #include "procleak/report_text.hpp"
@@ -63,7 +64,7 @@ bool write_reports(const Options& opts, const Report& report) {
   return ok;
 }
 
-int run_checked(const Options& opts) {
+int run_checked(const Options& opts, const Keeper& keeper) {
   // Set-up failures are ours (125) and happen before the test runs.
   Suppressions suppressions;
   if (!opts.suppressions.empty()) {
@@ -109,7 +110,12 @@ int run_checked(const Options& opts) {
     case SpawnError::setup_failed: return say(kUsageError, spawned.message);
   }
 
-  const auto outcome = wait_for_test(spawned.test, signals, scope.guard(), opts.timeout, opts.grace);
+  const auto outcome = wait_for_test(spawned.test, signals, scope.guard(), opts.timeout, opts.grace,
+                                     keeper.front_gone.valid() ? keeper.front_gone.get() : -1);
+  if (outcome.launcher_killed) {
+    say(0, "killed; stopping test '" + opts.name + "' and everything it started");
+    scope.hurry();
+  }
   report.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   report.exit_code = outcome.exit_code;
   report.exit_signal = outcome.signal;
@@ -157,5 +163,7 @@ int main(int argc, char** argv) {
   if (parsed.options.mode == procleak::Mode::off || lists_tests_only(parsed.options.command)) {
     return exec_unchecked(parsed.options.command);
   }
-  return run_checked(parsed.options);
+  Keeper keeper;
+  if (auto ec = split_into_front_and_keeper(keeper)) return say(kUsageError, "cannot fork: " + ec.message());
+  return run_checked(parsed.options, keeper);
 }

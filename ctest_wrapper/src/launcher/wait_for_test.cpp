@@ -24,7 +24,8 @@ void signal_main(const SpawnedTest& test, int sig) {
 }  // namespace
 
 TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signals,
-                          const SignalGuard& guard, std::optional<Duration> timeout, Duration grace) {
+                          const SignalGuard& guard, std::optional<Duration> timeout, Duration grace,
+                          int front_gone) {
   TestOutcome outcome;
   std::optional<Clock::time_point> term_at;
   if (timeout) term_at = Clock::now() + *timeout;
@@ -63,8 +64,8 @@ TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signa
     // status every 10 ms.
     if (!test.pidfd.valid()) timeout_ms = timeout_ms < 0 ? 10 : std::min(timeout_ms, 10);
 
-    pollfd fds[2] = {{test.pidfd.get(), POLLIN, 0}, {signals.fd(), POLLIN, 0}};
-    const int n = ::poll(fds, 2, timeout_ms);
+    pollfd fds[3] = {{test.pidfd.get(), POLLIN, 0}, {signals.fd(), POLLIN, 0}, {front_gone, POLLIN, 0}};
+    const int n = ::poll(fds, 3, timeout_ms);
     if (n < 0 && errno != EINTR) {
       // poll itself failed (out of memory): fall back to a plain blocking wait.
       siginfo_t blocking{};
@@ -73,6 +74,14 @@ TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signa
       if (blocking.si_code == CLD_EXITED) outcome.exit_code = blocking.si_status;
       else outcome.signal = blocking.si_status;
       return outcome;
+    }
+    if (n > 0 && fds[2].revents != 0 && !outcome.launcher_killed) {
+      // Nobody waits for a gentle end any more: stop the test now.
+      outcome.launcher_killed = true;
+      (void)guard.send_to_group(test.pid, SIGKILL);
+      signal_main(test, SIGKILL);
+      term_at.reset();
+      kill_at.reset();
     }
     if (n > 0 && (fds[1].revents & POLLIN) != 0) {
       while (const int sig = signals.take()) {

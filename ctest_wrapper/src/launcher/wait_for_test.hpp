@@ -14,6 +14,7 @@ struct TestOutcome {
   std::optional<int> exit_code;  // set when the test exited
   std::optional<int> signal;     // set when it died of a signal
   bool timed_out = false;
+  bool launcher_killed = false;  // the front process died: the test was SIGKILLed at once
   int forwarded_signal = 0;      // the last signal passed on, 0 for none
 };
 
@@ -21,9 +22,11 @@ struct TestOutcome {
 // signal goes to the test's process group (as a terminal would send it to
 // the foreground job); if the test is still alive `grace` later, it gets
 // SIGKILL. With a timeout the test gets SIGTERM at the deadline and SIGKILL
-// `grace` after it. Everything else the test left is the caller's to check.
+// `grace` after it. When front_gone (a descriptor, -1 for none) becomes
+// readable, the launcher's front was killed: the test's group and main process
+// get SIGKILL at once. Everything else the test left is the caller's to check.
 [[nodiscard]] TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signals,
                                         const SignalGuard& guard, std::optional<Duration> timeout,
-                                        Duration grace);
+                                        Duration grace, int front_gone);
 
 }  // namespace procleak::launcher

@@ -72,6 +72,13 @@ class Scope {
   // fate, appends processes born meanwhile, returns the counts.
   CleanupSummary clean_up(std::vector<Leak>& leaks);
 
+  // No settle wait and no grace period from now on: for a launcher that was
+  // itself killed, when nothing waits for a gentle end any more.
+  void hurry() noexcept {
+    options_.settle = Duration::zero();
+    options_.grace = Duration::zero();
+  }
+
   [[nodiscard]] const ScopeOptions& options() const noexcept { return options_; }
   [[nodiscard]] pid_t owner() const noexcept { return owner_; }
   // The guard every signal of this scope goes through (owner and ancestors refused).
