@@ -25,5 +25,11 @@ done
 printf '\n\033[1mOne of the JSON reports (%s):\033[0m\n' "$reports"
 cat "$(ls "$reports"/zombie_test.*.json | head -n 1)"
 
+printf '\n\033[1m$ procleak-report %s   (the CI gate over all four reports)\033[0m\n' "$reports"
+set +e
+build/release/bin/procleak-report "$reports"
+printf -- '-> exit status %s (1: a test leaked)\n' "$?"
+set -e
+
 printf '\n\033[1mLeft running after the demo (expect nothing):\033[0m\n'
 ps -eo pid,stat,args | grep -E "_test( |$)" | grep -v grep || echo "nothing"
