@@ -13,23 +13,23 @@ constexpr std::string_view kBaselineSchema = "procleak.baseline/1";
 std::optional<Baseline> Baseline::load(const std::string& path, std::string& error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    error = path + ": cannot be read";
+    error = "cannot be read";
     return std::nullopt;
   }
   std::ostringstream text;
   text << in.rdbuf();
   const auto doc = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
-    error = path + ": not valid JSON (a truncated file?)";
+    error = "not valid JSON (a truncated file?)";
     return std::nullopt;
   }
   if (doc.value("schema", "") != kBaselineSchema) {
-    error = path + ": not a procleak baseline (expected \"schema\": \"" + std::string(kBaselineSchema) + "\")";
+    error = "not a procleak baseline (expected \"schema\": \"" + std::string(kBaselineSchema) + "\")";
     return std::nullopt;
   }
   const auto known = doc.find("known_leaks");
   if (known == doc.end() || !known->is_array()) {
-    error = path + ": known_leaks is missing or not an array";
+    error = "known_leaks is missing or not an array";
     return std::nullopt;
   }
   Baseline b;
@@ -37,7 +37,7 @@ std::optional<Baseline> Baseline::load(const std::string& path, std::string& err
     const auto& e = (*known)[i];
     if (!e.is_object() || !e.contains("test") || !e["test"].is_string() || !e.contains("comm") ||
         !e["comm"].is_string()) {
-      error = path + ": known_leaks[" + std::to_string(i) + "] needs string fields test and comm";
+      error = "known_leaks[" + std::to_string(i) + "] needs string fields test and comm";
       return std::nullopt;
     }
     b.known_.emplace(e["test"].get<std::string>(), e["comm"].get<std::string>());

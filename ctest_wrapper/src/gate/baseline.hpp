@@ -19,7 +19,8 @@ class Baseline {
   // File format (procleak.baseline/1), written by --write-baseline:
   //   {"schema": "procleak.baseline/1",
   //    "known_leaks": [{"test": "Suite.Name", "comm": "sleep"}, ...]}
-  // nullopt with a one-line error when the file cannot be read or is not one.
+  // nullopt with a one-line error (without the path) when the file cannot be
+  // read or is not one.
   [[nodiscard]] static std::optional<Baseline> load(const std::string& path, std::string& error);
 
   // The unsuppressed leaks of these reports, as a baseline.

@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   } else if (!baseline_path.empty()) {
     std::string error;
     baseline = procleak::gate::Baseline::load(baseline_path, error);
-    if (!baseline) input.problems.push_back({baseline_path, error.substr(baseline_path.size() + 2)});
+    if (!baseline) input.problems.push_back({baseline_path, error});
   }
 
   const auto judgement = procleak::gate::judge(input, baseline ? &*baseline : nullptr);
