@@ -29,7 +29,6 @@ using Clock = std::chrono::steady_clock;
 
 const std::string kRun = PROCLEAK_RUN_PATH;
 const std::string kHelpers = PROCLEAK_HELPERS_DIR;
-const std::string kScenarios = SCENARIOS_PATH;
 const std::string kCtest = CTEST_PATH;
 
 class Hostile : public procleak_test::LauncherRun {
