@@ -205,8 +205,10 @@ Report report_from_json(const nlohmann::json& doc) {
   if (verdict != to_string(verdict_of(r.leaks))) {
     throw BadField{"verdict \"" + verdict + "\" does not match its leaks"};
   }
+  // The counts follow from the leaks' fates; only the timing and the signal
+  // path are read.
+  r.cleanup = count_fates(r.leaks);
   if (const auto it = doc.find("cleanup"); it != doc.end() && it->is_object()) {
-    r.cleanup = count_fates(r.leaks);
     r.cleanup.duration_ms = optional_number(*it, "duration_ms");
     if (const auto via = it->find("signals_via"); via != it->end() && via->is_string()) {
       r.cleanup.used_pidfds = via->get<std::string>() != "kill";
