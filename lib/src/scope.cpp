@@ -52,7 +52,7 @@ std::error_code Scope::open(const ProcFs& proc, ScopeOptions options, Scope& out
   out.own_children_ = OwnChildren(proc.root());
   out.options_ = options;
   out.owner_ = ::getpid();
-  out.guard_ = SignalGuard(out.owner_, read_ancestors(out.owner_));
+  out.guard_ = SignalGuard(out.owner_);  // the real ancestry, read only if a signal is due
   return out.rebaseline();
 }
 

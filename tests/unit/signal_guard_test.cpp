@@ -4,6 +4,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
 #include "procleak/process_handle.hpp"
 
 namespace procleak {
@@ -27,6 +31,35 @@ TEST(SignalGuard, ReadsTheRealAncestry) {
   const SignalGuard guard(::getpid(), ancestors);
   EXPECT_FALSE(guard.allows(::getppid()));
   EXPECT_FALSE(guard.allows(::getpid()));
+}
+
+// The ancestry is read when the first decision needs it, not when the scope
+// opens: a fixture /proc that only gets its files after the guard exists.
+TEST(SignalGuard, ReadsTheAncestryOnlyWhenADecisionNeedsIt) {
+  namespace fs = std::filesystem;
+  char tmpl[] = "/tmp/procleak-guard-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const fs::path root = tmpl;
+  const SignalGuard guard(500, ProcFs(root.string()));
+  EXPECT_FALSE(guard.knows_ancestors());
+  for (const auto& [pid, ppid] : {std::pair{500, 400}, std::pair{400, 300}, std::pair{300, 1}}) {
+    fs::create_directories(root / std::to_string(pid));
+    std::ofstream(root / std::to_string(pid) / "stat")
+        << pid << " (p) S " << ppid << ' ' << pid << ' ' << pid << " 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 1000 0 0\n";
+  }
+  EXPECT_FALSE(guard.allows(300));
+  EXPECT_TRUE(guard.knows_ancestors());
+  EXPECT_FALSE(guard.allows(400));
+  EXPECT_FALSE(guard.allows(500));
+  EXPECT_TRUE(guard.allows(501));
+  fs::remove_all(root);
+}
+
+TEST(SignalGuard, TheLazyGuardRefusesTheRealParent) {
+  const SignalGuard guard(::getpid());
+  EXPECT_FALSE(guard.allows(::getppid()));
+  EXPECT_FALSE(guard.allows(::getpid()));
+  EXPECT_EQ(guard.send_to_group(::getpgrp(), 0), std::errc::operation_not_permitted);
 }
 
 TEST(SignalGuard, SendsNothingToARefusedOrEmptyHandle) {

@@ -105,7 +105,7 @@ class Scope {
   OwnChildren own_children_;
   ScopeOptions options_;
   pid_t owner_ = 0;
-  SignalGuard guard_{0, {}};
+  SignalGuard guard_{0, std::vector<pid_t>{}};
   std::unordered_set<std::uint64_t> baseline_;  // key(pid, start time)
   std::unordered_map<pid_t, pid_t> seen_parents_;
   TestFacts facts_;

@@ -3,8 +3,11 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <system_error>
 #include <vector>
+
+#include "procleak/proc_fs.hpp"
 
 namespace procleak {
 
@@ -13,12 +16,16 @@ class ProcessHandle;
 class SignalGuard {
  public:
   // owner is the process that owns the scope (the launcher, or the test
-  // binary with the listener); its ancestors are read from ancestry, a list
-  // the caller obtains with read_ancestors().
+  // binary with the listener). Its ancestors are read from proc the first
+  // time a decision needs them, so a scope that never signals (every clean
+  // test) never reads them; a late read also sees the owner's ancestry as it
+  // is when the signal goes out, after any reparenting.
+  explicit SignalGuard(pid_t owner, ProcFs proc = ProcFs());
+  // A fixed ancestry, read by the caller with read_ancestors().
   SignalGuard(pid_t owner, std::vector<pid_t> ancestors);
 
   // Refuses PID <= 1, the owner and every ancestor of the owner.
-  [[nodiscard]] bool allows(pid_t pid) const noexcept;
+  [[nodiscard]] bool allows(pid_t pid) const;
 
   // Sends sig to the process behind handle when allowed; otherwise returns
   // operation_not_permitted and sends nothing. Callers only hold handles of
@@ -31,13 +38,18 @@ class SignalGuard {
 
   [[nodiscard]] pid_t owner() const noexcept { return owner_; }
 
+  // Whether the ancestry has been read (or was given): for the tests.
+  [[nodiscard]] bool knows_ancestors() const noexcept { return ancestors_.has_value(); }
+
  private:
+  const std::vector<pid_t>& ancestors() const;
+
   pid_t owner_;
-  pid_t owner_pgid_;
-  std::vector<pid_t> ancestors_;
+  ProcFs proc_;
+  mutable std::optional<std::vector<pid_t>> ancestors_;
 };
 
-// PIDs from the parent of pid up to 1, read from /proc/<pid>/stat.
-std::vector<pid_t> read_ancestors(pid_t pid);
+// PIDs from the parent of pid up to 1, read from proc's <pid>/stat files.
+std::vector<pid_t> read_ancestors(pid_t pid, const ProcFs& proc = ProcFs());
 
 }  // namespace procleak
