@@ -335,6 +335,19 @@ TEST_F(Launcher, CommandNotExecutableIs126) {
   EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
   r = run_command({kRun, "--", dir_});  // a directory
   EXPECT_EQ(r.exit_code, 126) << r.err;
+  // Executable, but not a format the kernel runs: the exec fails in the child.
+  const std::string garbage = dir_ + "/garbage";
+  std::ofstream(garbage) << "\x01\x02 not a program\n";
+  chmod(garbage.c_str(), 0755);
+  r = run_command({kRun, "--", garbage});
+  EXPECT_EQ(r.exit_code, 126) << r.err;
+  EXPECT_EQ(r.err, "procleak-run: " + garbage + ": Exec format error\n");
+  // Found on PATH only without the x bit: 126 as well, as a shell says.
+  RunOptions on_path;
+  on_path.env["PATH"] = dir_;
+  r = run_command({kRun, "--", "not-executable.sh"}, on_path);
+  EXPECT_EQ(r.exit_code, 126) << r.err;
+  EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
 }
 
 TEST_F(Launcher, UsageErrorsAre125AndNameTheFlag) {

@@ -19,11 +19,12 @@
 #include <type_traits>
 // clang-format off
 #include <boost/asio/io_context.hpp>
-#include <boost/process/v2/default_launcher.hpp>
+#include <boost/process/v2/posix/vfork_launcher.hpp>
 #include <boost/process/v2/process.hpp>
 // clang-format on
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace procleak::launcher {
 namespace {
@@ -33,7 +34,10 @@ using boost::system::error_code;
 
 error_code last_error() { return {errno, boost::system::system_category()}; }
 
-// The child-setup hook: runs in the forked child right before execve.
+// The child-setup hook. The child is started with vfork: it borrows the
+// launcher's memory until execve instead of copying its page tables, which
+// is most of what starting a child costs a C++ program. So everything that
+// runs in the child is a plain system call, and the child ends with _exit.
 struct TestSessionSetup {
   pid_t launcher_pid;
   const sigset_t* child_mask;
@@ -68,16 +72,28 @@ struct TestSessionSetup {
     if (::sigprocmask(SIG_SETMASK, child_mask, nullptr) != 0) return last_error();
     return {};
   }
+
+  // In the child when execve (or the set-up above) failed; the error is
+  // already in the launcher's error code, which the parent reads. _exit, not
+  // the exit() Boost would call next: atexit handlers and stdio flushes
+  // belong to the launcher, whose memory this child shares. (Variadic:
+  // Boost 1.81 probes this hook with a different argument list than the
+  // one it calls it with.)
+  template <typename... Args>
+  void on_exec_error(Args&&...) {
+    ::_exit(127);
+  }
 };
 
-bool is_executable_file(const std::string& path) {
+bool is_regular_file(const std::string& path) {
   struct stat st{};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 // execvp's lookup: a name with a slash is a path; otherwise the first PATH
 // entry where it is an executable file. If it exists only without the x bit,
-// that path is returned so exec fails with EACCES (126), as shells do.
+// that path is returned so exec fails with EACCES (126), as shells do. One
+// access() per PATH entry that does not have it, as execvp's one execve.
 std::string resolve(const std::string& name) {
   if (name.find('/') != std::string::npos) return name;
   const char* path_env = ::getenv("PATH");
@@ -90,8 +106,11 @@ std::string resolve(const std::string& name) {
     std::string dir = path.substr(start, end - start);
     if (dir.empty()) dir = ".";
     const std::string candidate = dir + '/' + name;
-    if (is_executable_file(candidate)) return candidate;
-    if (not_executable.empty() && ::access(candidate.c_str(), F_OK) == 0) not_executable = candidate;
+    if (::access(candidate.c_str(), X_OK) == 0) {
+      if (is_regular_file(candidate)) return candidate;
+    } else if (errno == EACCES && not_executable.empty()) {
+      not_executable = candidate;
+    }
     start = end + 1;
   }
   return not_executable;
@@ -108,15 +127,17 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
     return result;
   }
 
+  // Nothing may use this io_context before the launch: a reactor created
+  // here would be rebuilt by the vfork child inside the launcher's memory.
   boost::asio::io_context ctx;
   error_code ec;
   std::vector<std::string> args(command.begin() + 1, command.end());
-  bp::process proc(ctx);
-  bp::default_process_launcher launcher;
+  bp::posix::vfork_launcher launcher;
+  std::optional<bp::process> proc;
   try {
     // The executor overload: in Boost 1.81 the io_context overload that takes
     // an error_code drops it and throws instead.
-    proc = launcher(ctx.get_executor(), ec, executable, args, TestSessionSetup{::getpid(), &child_mask});
+    proc.emplace(launcher(ctx.get_executor(), ec, executable, args, TestSessionSetup{::getpid(), &child_mask}));
   } catch (const std::exception& e) {  // allocation failure inside the launcher
     result.error = SpawnError::setup_failed;
     result.message = std::string("cannot start ") + command.front() + ": " + e.what();
@@ -134,11 +155,11 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
     result.message = command.front() + ": " + std::strerror(err);
     return result;
   }
-  result.test.pid = proc.id();
+  result.test.pid = proc->id();
   // Our own pidfd: the child is not reaped until we wait for it, so its PID is
   // still its own here.
   result.test.pidfd.reset(procleak::pidfd_open(result.test.pid));
-  (void)proc.detach();  // we wait and reap ourselves; Boost must not terminate it
+  (void)proc->detach();  // we wait and reap ourselves; Boost must not terminate it
   return result;
 }
 
