@@ -1,31 +1,39 @@
 #!/usr/bin/env bash
 # ctest on 200 trivial tests (`true`) through procleak-run, against the same
 # tests through a minimal C launcher that only does fork + setsid + exec +
-# wait (the floor for any launcher), and with no launcher at all. One
-# hyperfine run, medians. Prints figures; asserts nothing.
+# wait (the floor for any launcher; built as usual, and linked statically
+# like procleak-run), and with no launcher at all. The four ctest runs are
+# interleaved round by round (bench/interleave.py); medians. Prints figures;
+# asserts nothing.
 #   bench/ctest_200.sh [RUNS]
 set -euo pipefail
-runs=${1:-10}
+runs=${1:-15}
 source "$(dirname "$0")/lib.sh"
 out=$out/ctest200
 rm -rf "$out"
-mkdir -p "$out"/{none,minimal,procleak}
-true_bin=$(command -v true)
+mkdir -p "$out"/{none,minimal,minimal_static,procleak}
 for i in $(seq 200); do
   echo "add_test(t$i \"$true_bin\")" >>"$out/none/CTestTestfile.cmake"
   echo "add_test(t$i \"$minimal\" \"$true_bin\")" >>"$out/minimal/CTestTestfile.cmake"
+  echo "add_test(t$i \"$minimal_static\" \"$true_bin\")" >>"$out/minimal_static/CTestTestfile.cmake"
   echo "add_test(t$i \"$run\" \"--\" \"$true_bin\")" >>"$out/procleak/CTestTestfile.cmake"
 done
 
-hyperfine -N --warmup 1 --runs "$runs" --export-json "$out/ctest.json" \
-  "ctest --test-dir $out/none -Q" "ctest --test-dir $out/minimal -Q" "ctest --test-dir $out/procleak -Q" \
-  >/dev/null 2>&1
-python3 - "$out/ctest.json" <<'PY'
+"$interleave" --runs "$runs" --warmup 1 --json "$out/ctest.json" \
+  "none=ctest --test-dir $out/none -Q" "minimal=ctest --test-dir $out/minimal -Q" \
+  "minimal_static=ctest --test-dir $out/minimal_static -Q" "procleak=ctest --test-dir $out/procleak -Q"
+python3 - "$out/ctest.json" "$runs" <<'PY'
 import json, sys
-none, minimal, procleak = (x["median"] for x in json.load(open(sys.argv[1]))["results"])
-print(f"ctest, 200 tests, no launcher:          {none*1e3:7.1f} ms")
-print(f"ctest, 200 tests, minimal launcher:     {minimal*1e3:7.1f} ms")
-print(f"ctest, 200 tests, procleak-run:         {procleak*1e3:7.1f} ms")
-print(f"procleak-run vs minimal launcher:       {procleak/minimal:.3f}x "
-      f"({(procleak-minimal)/200*1e6:.0f} us per test)")
+r = {x["name"]: x for x in json.load(open(sys.argv[1]))["results"]}
+def line(label, name):
+    x = r[name]
+    print(f"{label:42} {x['median']*1e3:7.1f} ms  (quartiles {x['q1']*1e3:.1f}-{x['q3']*1e3:.1f})")
+print(f"ctest, 200 tests, {sys.argv[2]} interleaved rounds, medians:")
+line("no launcher", "none")
+line("minimal launcher", "minimal")
+line("minimal launcher, static", "minimal_static")
+line("procleak-run", "procleak")
+p, m, s = r["procleak"]["median"], r["minimal"]["median"], r["minimal_static"]["median"]
+print(f"procleak-run vs minimal launcher:          {p/m:.3f}x ({(p-m)/200*1e6:+.0f} us per test)")
+print(f"procleak-run vs minimal launcher, static:  {p/s:.3f}x ({(p-s)/200*1e6:+.0f} us per test)")
 PY

@@ -8,6 +8,9 @@ cmake --build --preset release >/dev/null
 run=$PWD/build/release/bin/procleak-run
 tree=$PWD/build/release/bench/bench_spawn_tree
 minimal=$PWD/build/release/bench/bench_minimal_launcher
+minimal_static=$PWD/build/release/bench/bench_minimal_launcher_static
+interleave=$PWD/bench/interleave.py
+true_bin=$(type -P true)  # the file, not the shell builtin: no PATH search in any launcher
 out=build/release/bench-results
 mkdir -p "$out"
 

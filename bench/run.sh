@@ -15,7 +15,7 @@ echo "machine: $(nproc) cores, $(uname -r), $(ps -e --no-headers | wc -l) proces
 echo
 echo "== 1. per-test overhead: true, a minimal fork+setsid+exec+wait launcher, procleak-run (one hyperfine run) =="
 hyperfine -N --warmup 20 --runs 500 --export-json "$out/overhead.json" \
-  'true' "$minimal true" "$run -- true" >/dev/null 2>&1
+  "$true_bin" "$minimal $true_bin" "$run -- $true_bin" >/dev/null 2>&1
 python3 - "$out/overhead.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
@@ -29,7 +29,7 @@ PY
 
 echo
 echo "== 2. peak RSS of procleak-run -- true =="
-/usr/bin/time -f "%M KiB" "$run" -- true 2>&1 | tail -n 1
+/usr/bin/time -f "%M KiB" "$run" -- "$true_bin" 2>&1 | tail -n 1
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
