@@ -1,15 +1,27 @@
 #include "front_and_keeper.hpp"
 
-#include <signal.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 
 #include "forwarded_signals.hpp"
 #include "procleak/process_handle.hpp"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define PROCLEAK_KEEPER_FORKS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define PROCLEAK_KEEPER_FORKS 1
+#endif
+#endif
 
 namespace procleak::launcher {
 namespace {
@@ -19,10 +31,10 @@ constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 // The keeper's PID while it is unreaped (so it cannot be reused); 0 after.
 volatile sig_atomic_t keeper_pid = 0;
 
+// kill() of an unreaped child with a valid signal cannot fail, so errno,
+// shared with the keeper, is neither written nor needs saving.
 extern "C" void forward_to_keeper(int sig) {
-  const int saved = errno;
   if (keeper_pid > 0) ::kill(static_cast<pid_t>(keeper_pid), sig);
-  errno = saved;
 }
 
 [[noreturn]] void run_front(pid_t keeper) {
@@ -34,11 +46,12 @@ extern "C" void forward_to_keeper(int sig) {
     struct sigaction forward{};
     forward.sa_handler = forward_to_keeper;
     sigemptyset(&forward.sa_mask);
-    forward.sa_flags = SA_RESTART;
+    forward.sa_flags = SA_RESTART;  // so the wait below never sees EINTR
     ::sigaction(sig, &forward, nullptr);
   }
   // Wait without reaping, so the keeper's PID stays its own while a handler
-  // may still signal it; then stop forwarding, then reap.
+  // may still signal it; then stop forwarding, then reap. From here on the
+  // keeper has exited: the memory is the front's alone again.
   siginfo_t info{};
   while (::waitid(P_PID, static_cast<id_t>(keeper), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
   }
@@ -53,19 +66,19 @@ extern "C" void forward_to_keeper(int sig) {
   ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
 }
 
-}  // namespace
+struct KeeperStart {
+  pid_t front;
+  const std::function<int(const Keeper&)>* main;
+};
 
-std::error_code split_into_front_and_keeper(Keeper& keeper) {
-  const pid_t front = ::getpid();
-  const pid_t child = ::fork();
-  if (child < 0) return {errno, std::generic_category()};
-  if (child > 0) run_front(child);
-
-  // The keeper. A pidfd of the front, taken while the front is still our
-  // parent: then the PID is the front's, not a reused one.
-  keeper.front_gone = UniqueFd(pidfd_open(front));
+// The keeper's first steps. A pidfd of the front, taken while the front is
+// still our parent: then the PID is the front's, not a reused one.
+int keeper_entry(void* arg) {
+  const auto& start = *static_cast<KeeperStart*>(arg);
+  Keeper keeper;
+  keeper.front_gone = UniqueFd(pidfd_open(start.front));
   if (!keeper.front_gone.valid()) ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (::getppid() != front) {
+  if (::getppid() != start.front) {
     // The front died before we watched it: the pidfd (if any) names a
     // stranger's PID or nothing. Say so by a descriptor that is readable now.
     int gone[2];
@@ -74,7 +87,38 @@ std::error_code split_into_front_and_keeper(Keeper& keeper) {
       keeper.front_gone = UniqueFd(gone[0]);
     }
   }
-  return {};
+  const int code = (*start.main)(keeper);
+  std::fflush(nullptr);
+  return code;
+}
+
+}  // namespace
+
+std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>& keeper_main) {
+  KeeperStart start{::getpid(), &keeper_main};
+#ifdef PROCLEAK_KEEPER_FORKS
+  const pid_t child = ::fork();
+  if (child < 0) return {errno, std::generic_category()};
+  if (child == 0) std::exit(keeper_entry(&start));
+#else
+  // The keeper's stack, with a guard page below it. Never unmapped: the front
+  // lives on until the keeper has exited, and then only exits itself.
+  constexpr std::size_t kStack = 8u << 20;
+  constexpr std::size_t kGuard = 4096;
+  void* stack = ::mmap(nullptr, kStack + kGuard, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+  if (stack == MAP_FAILED) return {errno, std::generic_category()};
+  ::mprotect(stack, kGuard, PROT_NONE);
+  // The keeper returns its exit code from keeper_entry; clone then ends it
+  // with _exit semantics, which is why keeper_entry flushes stdio itself.
+  const pid_t child = ::clone(keeper_entry, static_cast<char*>(stack) + kStack + kGuard, CLONE_VM | SIGCHLD, &start);
+  if (child < 0) {
+    const int err = errno;
+    ::munmap(stack, kStack + kGuard);
+    return {err, std::generic_category()};
+  }
+#endif
+  run_front(child);
 }
 
 }  // namespace procleak::launcher

@@ -11,8 +11,17 @@
 // killed, and the keeper kills the test's tree at once (no grace, no settle),
 // reports it, and exits. Nothing the test started outlives the front by more
 // than that cleanup.
+//
+// The keeper is started with clone(CLONE_VM) on a stack of its own: it
+// shares the front's memory instead of copying it, which saves a fork of
+// the launcher on every test (bench/README.md). That is safe because the
+// front, from then on, only makes system calls that cannot fail (so it never
+// writes errno, which the two share) and touches nothing but its own stack
+// and one signal-safe variable. Sanitizer builds, whose runtimes keep
+// per-thread state the two would share, fork instead.
 #pragma once
 
+#include <functional>
 #include <system_error>
 
 #include "procleak/unique_fd.hpp"
@@ -26,8 +35,10 @@ struct Keeper {
   UniqueFd front_gone;
 };
 
-// Forks. Returns only in the keeper (or with an error, in the one process
-// there still is). The front never returns.
-std::error_code split_into_front_and_keeper(Keeper& keeper);
+// Starts the keeper, which runs keeper_main and exits with the code it
+// returns (stdio flushed), and becomes the front, which never returns.
+// Returns only if the keeper could not be started, in the one process there
+// still is.
+std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>& keeper_main);
 
 }  // namespace procleak::launcher

@@ -1,7 +1,7 @@
 // procleak-run: runs a test command, then reports and kills what it left.
 //
 // main reads like the table of contents: parse, (mode off or a test listing:
-// exec), split into front and keeper (front_and_keeper.hpp), set up
+// exec), run as front and keeper (front_and_keeper.hpp), set up
 // ownership and signals, spawn, wait, check, clean up, report, exit as the
 // test did.
 #include <unistd.h>
@@ -163,7 +163,6 @@ int main(int argc, char** argv) {
   if (parsed.options.mode == procleak::Mode::off || lists_tests_only(parsed.options.command)) {
     return exec_unchecked(parsed.options.command);
   }
-  Keeper keeper;
-  if (auto ec = split_into_front_and_keeper(keeper)) return say(kUsageError, "cannot fork: " + ec.message());
-  return run_checked(parsed.options, keeper);
+  const auto ec = run_as_front_and_keeper([&](const Keeper& keeper) { return run_checked(parsed.options, keeper); });
+  return say(kUsageError, "cannot start the keeper process: " + ec.message());
 }
