@@ -30,6 +30,9 @@ struct Tracked {
   bool zombie_at_start = false;
   bool stopped = false;
   bool term_sent = false;
+  bool seen_ignoring_term = false;  // at the last look: ignores SIGTERM, does not block it
+  bool seen_stopped = false;        // at the last look: state T
+  bool term_dropped = false;        // it ignored SIGTERM when it got it: no grace to wait for
   bool kill_sent = false;
   bool dead = false;  // exited (possibly still an unreaped zombie)
   bool dead_before_signal = false;
@@ -50,7 +53,10 @@ class Cleaner {
       bool found_new = false;
       for (const auto& stat : walk()) {
         auto* t = find_or_add(stat, found_new);
-        if (t == nullptr || t->dead || t->zombie_at_start || t->stopped) continue;
+        if (t == nullptr) continue;
+        t->seen_ignoring_term = stat.drops(SIGTERM);
+        t->seen_stopped = stat.state == 'T';
+        if (t->dead || t->zombie_at_start || t->stopped) continue;
         // Stopped processes cannot fork: one more sweep then finds every child
         // forked before the stop, and the loop ends when a sweep adds nothing.
         if (send(*t, SIGSTOP)) t->stopped = true;
@@ -60,6 +66,7 @@ class Cleaner {
   }
 
   void terminate_and_wait() {
+    mark_sigterm_droppers();
     // SIGTERM first, then SIGCONT: the stopped process wakes with the
     // termination already pending, so it cannot run on (and fork) before it.
     for (auto& [key, t] : tracked_) {
@@ -233,6 +240,39 @@ class Cleaner {
     return out;
   }
 
+  // A process that ignores SIGTERM (and does not block it) drops the SIGTERM
+  // on arrival and would cost the whole grace period for nothing; it gets
+  // SIGKILL right away. Decided only for a process seen stopped, before its
+  // SIGTERM is sent: it cannot change its disposition in between. So a
+  // shutdown handler that ignores further SIGTERMs is not mistaken for one:
+  // it was not ignoring when read. SIGSTOP takes effect when the process next
+  // runs, so an ignorer not stopped yet is looked at again, for up to 20 ms.
+  // The freeze's last sweep read every process: only ignorers are read again.
+  void mark_sigterm_droppers() {
+    std::vector<Tracked*> pending;
+    for (auto& [key, t] : tracked_) {
+      if (t.dead || t.zombie_at_start || !t.stopped || !t.seen_ignoring_term) continue;
+      if (t.seen_stopped) {
+        t.term_dropped = true;
+      } else {
+        pending.push_back(&t);
+      }
+    }
+    const auto deadline = Clock::now() + std::chrono::milliseconds(20);
+    for (;;) {
+      std::erase_if(pending, [&](Tracked* t) {
+        ProcStat now;
+        if (plan_.proc->read_stat(t->handle.pid(), now) || now.start_time != t->handle.start_time()) return true;
+        if (!now.drops(SIGTERM)) return true;  // it handles SIGTERM or dies of it: the grace applies
+        if (now.state != 'T') return false;    // an ignorer, not stopped yet
+        t->term_dropped = true;
+        return true;
+      });
+      if (pending.empty() || Clock::now() >= deadline) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
   bool send(Tracked& t, int sig) {
     const auto ec = plan_.guard->send(t.handle, sig);
     if (ec == std::errc::no_such_process) mark_dead(t, !t.term_sent && !t.kill_sent);
@@ -252,6 +292,7 @@ class Cleaner {
     for (auto& [key, t] : tracked_) {
       if (t.dead || t.zombie_at_start || !(t.term_sent || t.kill_sent)) continue;
       if (only_killed && !t.kill_sent) continue;
+      if (t.term_dropped && !t.kill_sent) continue;  // nothing to wait for: SIGKILL is next
       signalled.push_back(&t);
     }
     wait_for_exits(signalled, deadline);

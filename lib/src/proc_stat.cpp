@@ -66,6 +66,17 @@ std::optional<ProcStat> parse_proc_stat(std::string_view content) noexcept {
   // The kernel always writes more fields after starttime: requiring the next
   // one means a read cut short inside starttime is rejected, not misread.
   if (fields.next().empty()) return std::nullopt;                         // 23
+  // 24..31 are not used; 32 blocked, 33 sigignore, when present.
+  for (int field = 24; field <= 31; ++field) {
+    if (fields.next().empty()) return stat;
+  }
+  std::uint64_t blocked = 0;
+  std::uint64_t ignored = 0;
+  if (to_number(fields.next(), blocked) && to_number(fields.next(), ignored)) {
+    stat.signal_masks_known = true;
+    stat.blocked = blocked;
+    stat.ignored = ignored;
+  }
   return stat;
 }
 

@@ -127,14 +127,35 @@ TEST_F(Launcher, ZombieUnderALivingHelper) {
   expect_all_gone(rep);
 }
 
-TEST_F(Launcher, SigtermIgnorerNeedsSigkill) {
-  const auto r = run({kHelpers + "/helper_term_ignorer"}, {"--grace", "200ms"});
+// It ignores SIGTERM (seen while procleak holds it stopped), so the SIGTERM is
+// dropped on arrival: SIGKILL follows at once instead of after the grace.
+TEST_F(Launcher, SigtermIgnorerIsKilledWithoutWaitingTheGrace) {
+  const auto r = run({kHelpers + "/helper_term_ignorer"}, {"--grace", "2s"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   const auto rep = report();
   ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
   EXPECT_EQ(rep["leaks"][0]["cleanup"], "killed");
   EXPECT_EQ(rep["cleanup"]["killed"], 1);
-  EXPECT_GE(rep["cleanup"]["duration_ms"].get<double>(), 200.0) << "waited the grace period first";
+  EXPECT_LT(rep["cleanup"]["duration_ms"].get<double>(), 1000.0) << "waited for a SIGTERM it dropped";
+  expect_all_gone(rep);
+}
+
+// A SIGTERM handler that shuts down slowly, and ignores further SIGTERMs while
+// it does (a common pattern), gets the grace: it is terminated, not killed.
+TEST_F(Launcher, SlowShutdownHandlerThatThenIgnoresSigtermGetsTheGrace) {
+  const std::string script =
+      "sh -c \"trap 'trap \\\"\\\" TERM; sleep 0.3; exit 0' TERM; while :; do sleep 0.05; done\" &\n"
+      "sleep 0.2\n";
+  const auto r = run({"sh", "-c", script}, {"--grace", "5s"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  const json* handler = nullptr;
+  for (const auto& l : rep["leaks"]) {
+    if (l["comm"] == "sh") handler = &l;
+  }
+  ASSERT_NE(handler, nullptr) << rep.dump(2);
+  EXPECT_EQ((*handler)["cleanup"], "terminated") << rep.dump(2);
+  EXPECT_GE(rep["cleanup"]["duration_ms"].get<double>(), 250.0) << "its shutdown was cut short";
   expect_all_gone(rep);
 }
 

@@ -19,8 +19,20 @@ struct ProcStat {
   pid_t session = 0;
   long num_threads = 0;
   std::uint64_t start_time = 0;  // clock ticks after boot; with pid, the process's identity
+  // Signal bitmaps of the thread-group leader (fields 32 and 33; bit n-1 is
+  // signal n), when the line has them (a fixture line may stop earlier).
+  bool signal_masks_known = false;
+  std::uint64_t blocked = 0;
+  std::uint64_t ignored = 0;
 
   [[nodiscard]] bool is_zombie() const noexcept { return state == 'Z' || state == 'X'; }
+  // Whether sig sent now would be dropped on arrival: ignored and not blocked
+  // (a blocked signal stays pending, and the process may handle it later).
+  [[nodiscard]] bool drops(int sig) const noexcept {
+    if (!signal_masks_known || sig < 1 || sig > 64) return false;
+    const std::uint64_t bit = std::uint64_t{1} << (sig - 1);
+    return (ignored & bit) != 0 && (blocked & bit) == 0;
+  }
 };
 
 // Parses the content of /proc/<pid>/stat. comm may hold spaces, parentheses
