@@ -4,6 +4,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -31,17 +34,7 @@ constexpr std::size_t kNameOffset = offsetof(linux_dirent64_head, d_type) + 1;
 
 OwnChildren::OwnChildren(std::string proc_root) : root_(std::move(proc_root)) {}
 
-std::error_code OwnChildren::read(std::vector<pid_t>& out) {
-  out.clear();
-  const pid_t self = ::getpid();
-  if (!task_dir_.valid()) {
-    const std::string path = root_ + '/' + std::to_string(self) + "/task";
-    task_dir_.reset(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!task_dir_.valid()) return errno_code();
-  }
-
-  // The current threads: rewind and list the task folder.
-  tids_.clear();
+std::error_code OwnChildren::list_threads() {
   if (::lseek(task_dir_.get(), 0, SEEK_SET) < 0) return errno_code();
   alignas(8) char buf[4096];
   for (;;) {
@@ -62,6 +55,29 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
     // several more, the listing is complete and a second call would only
     // return 0 (this saves a system call on every check).
     if (static_cast<std::size_t>(n) + 512 < sizeof buf) break;
+  }
+  return {};
+}
+
+std::error_code OwnChildren::read(std::vector<pid_t>& out) {
+  out.clear();
+  const pid_t self = ::getpid();
+  if (!task_dir_.valid()) {
+    const std::string path = root_ + '/' + std::to_string(self) + "/task";
+    task_dir_.reset(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!task_dir_.valid()) return errno_code();
+    struct statfs fs{};
+    on_procfs_ = ::fstatfs(task_dir_.get(), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+  }
+
+  // The current threads. One thread: the caller, no listing needed (a
+  // listing makes procfs build an entry per thread, several times the cost).
+  tids_.clear();
+  struct stat st{};
+  if (on_procfs_ && ::fstat(task_dir_.get(), &st) == 0 && st.st_nlink == 3) {
+    tids_.push_back(static_cast<pid_t>(::syscall(SYS_gettid)));
+  } else if (auto ec = list_threads()) {
+    return ec;
   }
 
   // Drop the files of threads that have gone; open the new ones.

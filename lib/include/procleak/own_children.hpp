@@ -12,11 +12,13 @@
 
 namespace procleak {
 
-// Keeps /proc/self/task and each thread's children file open between reads:
-// a read is one getdents64 on the task folder plus one pread per thread
-// (a process with no threads of its own: 3 system calls). A child forked by
-// any thread is seen; a child of a thread that has exited was re-parented to
-// another thread of the process by the kernel, and is seen there.
+// Keeps /proc/self/task and each thread's children file open between reads.
+// On procfs the task folder's link count is 2 + the number of threads, so a
+// single-threaded process (the common GoogleTest binary) is read with an
+// fstat, a gettid and one pread; with more threads, a getdents64 lists them
+// and each gets a pread. A child forked by any thread is seen; a child of a
+// thread that has exited was re-parented to another thread of the process
+// by the kernel, and is seen there.
 class OwnChildren {
  public:
   // proc_root is the /proc mount (for tests: a fixture tree).
@@ -26,12 +28,14 @@ class OwnChildren {
   std::error_code read(std::vector<pid_t>& out);
 
  private:
+  std::error_code list_threads();  // into tids_
   struct Thread {
     pid_t tid;
     UniqueFd children;
   };
   std::string root_;
   UniqueFd task_dir_;
+  bool on_procfs_ = false;  // link counts mean threads (not on a fixture tree)
   std::vector<Thread> threads_;
   std::vector<pid_t> tids_;
 };
