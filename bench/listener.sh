@@ -2,20 +2,21 @@
 # The GoogleTest listener's per-test overhead. Prints figures; asserts nothing.
 #   bench/listener.sh [RUNS]
 # Each line compares the same binary of 10,000 empty tests with and without
-# the listener, side by side in one hyperfine run: (with - without) / 10,000.
+# the listener, run alternately round by round (bench/interleave.py), so the
+# machine's drift falls on both: (median with - median without) / 10,000.
 set -euo pipefail
-runs=${1:-10}
+runs=${1:-20}
 source "$(dirname "$0")/lib.sh"
 on=build/release/bench/bench_listener_on
 off=build/release/bench/bench_listener_off
 unset PROCLEAK_MODE PROCLEAK_REPORT_DIR
 
 compare() {  # LABEL
-  hyperfine -N --warmup 2 --runs "$runs" --export-json "$out/listener.json" "$off" "$on" >/dev/null 2>&1
+  "$interleave" --runs "$runs" --warmup 2 --json "$out/listener.json" "off=$off" "on=$on"
   python3 - "$out/listener.json" "$1" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-off, on = r[0]["median"], r[1]["median"]
+r = {x["name"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
+off, on = r["off"], r["on"]
 print(f"{sys.argv[2]:<44} without {off*1e3:7.1f} ms, with {on*1e3:7.1f} ms: "
       f"{(on-off)/10000*1e6:5.2f} us per test ({on/off:.2f}x)")
 PY
