@@ -49,29 +49,13 @@ void parse_pid_list(std::string_view rest, std::vector<pid_t>& out) {
   }
 }
 
-std::error_code read_small_file(const std::string& path, std::string& out) {
-  out.clear();
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return gone_or(errno);
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n == 0) return {};
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return gone_or(errno);
-    }
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-}
-
 namespace {
 
-// /proc/<pid>/stat is one record (a few hundred bytes) that the kernel hands
-// out whole: a read that returns less than was asked for has all of it, so
-// no second read waits for the end of the file. Open, read, close: one system
-// call fewer per process on every walk and cleanup sweep.
-std::error_code read_single_record(const std::string& path, std::string& out) {
+// Reads a whole file. With one_record, the file is a single record that the
+// kernel hands out whole (/proc/<pid>/stat): a read that returns less than was
+// asked for has all of it, so no second read waits for the end of the file
+// (one system call fewer per process on every walk, sweep and scan).
+std::error_code read_file(const std::string& path, std::string& out, bool one_record) {
   out.clear();
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return gone_or(errno);
@@ -83,17 +67,19 @@ std::error_code read_single_record(const std::string& path, std::string& out) {
       return gone_or(errno);
     }
     out.append(buf, static_cast<std::size_t>(n));
-    if (static_cast<std::size_t>(n) < sizeof buf) return {};
+    if (n == 0 || (one_record && static_cast<std::size_t>(n) < sizeof buf)) return {};
   }
 }
 
 }  // namespace
 
+std::error_code read_small_file(const std::string& path, std::string& out) { return read_file(path, out, false); }
+
 ProcFs::ProcFs(std::string root) : root_(std::move(root)) {}
 
 std::error_code ProcFs::read_stat(pid_t pid, ProcStat& out) const {
   std::string content;
-  if (auto ec = read_single_record(root_ + '/' + std::to_string(pid) + "/stat", content)) return ec;
+  if (auto ec = read_file(root_ + '/' + std::to_string(pid) + "/stat", content, /*one_record=*/true)) return ec;
   // An empty stat is what a process that vanished mid-read leaves behind.
   if (content.empty()) return std::make_error_code(std::errc::no_such_process);
   auto parsed = parse_proc_stat(content);
