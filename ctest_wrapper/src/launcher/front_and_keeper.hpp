@@ -14,7 +14,7 @@
 //
 // The keeper is started with clone(CLONE_VM) on a stack of its own: it
 // shares the front's memory instead of copying it, which saves a fork of
-// the launcher on every test (bench/README.md). That is safe because the
+// the launcher on every test (README.md, "Figures"). That is safe because the
 // front, from then on, only makes system calls that cannot fail (so it never
 // writes errno, which the two share) and touches nothing but its own stack
 // and one signal-safe variable. Sanitizer builds, whose runtimes keep
