@@ -24,15 +24,24 @@ constexpr auto kKillWait = std::chrono::seconds(2);
 // tree converges in (depth of fork chain) sweeps; this only guards a bug.
 constexpr int kMaxFreezeSweeps = 10'000;
 
+// What a SIGTERM sent now would meet, judged from a stat read: a process
+// that ignores it (and does not block it) drops it on arrival; that is
+// certain only while it is stopped, since it cannot change its disposition.
+enum class SigtermArrival { acted_on, dropped, ignored_not_yet_stopped };
+
+SigtermArrival sigterm_arrival(const ProcStat& stat) {
+  if (!stat.drops(SIGTERM)) return SigtermArrival::acted_on;
+  return stat.state == 'T' ? SigtermArrival::dropped : SigtermArrival::ignored_not_yet_stopped;
+}
+
 struct Tracked {
   std::size_t leak = 0;
   ProcessHandle handle;
   bool zombie_at_start = false;
   bool stopped = false;
   bool term_sent = false;
-  bool seen_ignoring_term = false;  // at the last look: ignores SIGTERM, does not block it
-  bool seen_stopped = false;        // at the last look: state T
-  bool term_dropped = false;        // it ignored SIGTERM when it got it: no grace to wait for
+  SigtermArrival sigterm = SigtermArrival::acted_on;  // as of the last look at its stat
+  bool term_dropped = false;  // it ignored SIGTERM when it got it: no grace to wait for
   bool kill_sent = false;
   bool dead = false;  // exited (possibly still an unreaped zombie)
   bool dead_before_signal = false;
@@ -54,8 +63,7 @@ class Cleaner {
       for (const auto& stat : walk()) {
         auto* t = find_or_add(stat, found_new);
         if (t == nullptr) continue;
-        t->seen_ignoring_term = stat.drops(SIGTERM);
-        t->seen_stopped = stat.state == 'T';
+        t->sigterm = sigterm_arrival(stat);
         if (t->dead || t->zombie_at_start || t->stopped) continue;
         // Stopped processes cannot fork: one more sweep then finds every child
         // forked before the stop, and the loop ends when a sweep adds nothing.
@@ -251,21 +259,19 @@ class Cleaner {
   void mark_sigterm_droppers() {
     std::vector<Tracked*> pending;
     for (auto& [key, t] : tracked_) {
-      if (t.dead || t.zombie_at_start || !t.stopped || !t.seen_ignoring_term) continue;
-      if (t.seen_stopped) {
-        t.term_dropped = true;
-      } else {
-        pending.push_back(&t);
-      }
+      if (t.dead || t.zombie_at_start || !t.stopped || t.sigterm == SigtermArrival::acted_on) continue;
+      pending.push_back(&t);
     }
     const auto deadline = Clock::now() + std::chrono::milliseconds(20);
-    for (;;) {
+    for (bool first = true;; first = false) {
       std::erase_if(pending, [&](Tracked* t) {
-        ProcStat now;
-        if (plan_.proc->read_stat(t->handle.pid(), now) || now.start_time != t->handle.start_time()) return true;
-        if (!now.drops(SIGTERM)) return true;  // it handles SIGTERM or dies of it: the grace applies
-        if (now.state != 'T') return false;    // an ignorer, not stopped yet
-        t->term_dropped = true;
+        if (!first) {
+          ProcStat now;
+          if (plan_.proc->read_stat(t->handle.pid(), now) || now.start_time != t->handle.start_time()) return true;
+          t->sigterm = sigterm_arrival(now);
+        }
+        if (t->sigterm == SigtermArrival::ignored_not_yet_stopped) return false;  // not stopped yet
+        t->term_dropped = t->sigterm == SigtermArrival::dropped;
         return true;
       });
       if (pending.empty() || Clock::now() >= deadline) return;
