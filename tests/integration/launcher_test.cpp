@@ -143,9 +143,12 @@ TEST_F(Launcher, SigtermIgnorerIsKilledWithoutWaitingTheGrace) {
 // A SIGTERM handler that shuts down slowly, and ignores further SIGTERMs while
 // it does (a common pattern), gets the grace: it is terminated, not killed.
 TEST_F(Launcher, SlowShutdownHandlerThatThenIgnoresSigtermGetsTheGrace) {
+  // The test's shell exits only once the handler is installed (at most 10 s).
+  const std::string ready = dir_ + "/handler-installed";
   const std::string script =
-      "sh -c \"trap 'trap \\\"\\\" TERM; sleep 0.3; exit 0' TERM; while :; do sleep 0.05; done\" &\n"
-      "sleep 0.2\n";
+      "sh -c \"trap 'trap \\\"\\\" TERM; sleep 0.3; exit 0' TERM; : > " + ready +
+      "; while :; do sleep 0.05; done\" &\n"
+      "i=0; until [ -e " + ready + " ] || [ $i -ge 1000 ]; do sleep 0.01; i=$((i+1)); done\n";
   const auto r = run({"sh", "-c", script}, {"--grace", "5s"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   const auto rep = report();

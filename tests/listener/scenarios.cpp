@@ -47,7 +47,8 @@ TEST(Leaky, LeavesAnUnreapedZombie) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) _exit(0);
-  usleep(20 * 1000);
+  siginfo_t info{};  // until it has exited, and without reaping it
+  ASSERT_EQ(waitid(P_PID, child, &info, WEXITED | WNOWAIT), 0);
 }
 
 TEST(Threads, ForksFromAThreadThatExits) {
@@ -63,7 +64,8 @@ TEST(Clean, WaitsForItsChildLater) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) _exit(7);
-  usleep(50 * 1000);  // the child is a zombie now: nobody but us may reap it
+  siginfo_t info{};  // the child is a zombie now: nobody but us may reap it
+  ASSERT_EQ(waitid(P_PID, child, &info, WEXITED | WNOWAIT), 0);
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   EXPECT_EQ(WEXITSTATUS(status), 7);
