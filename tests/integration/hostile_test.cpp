@@ -94,37 +94,43 @@ TEST_F(Hostile, ForkLoopStillGrowingDuringCleanupIsContained) {
 
 TEST_F(Hostile, IgnorersStoppedRegroupedAndDaemonizedAllGone) {
   const std::string own_group = kHelpers + "/helper_own_group";
+  // The sleeps take arguments no other test uses (6161..6170), so the script
+  // can wait until all ten exist, however loaded the machine, before it exits.
   const std::string script =
-      // ignores SIGTERM and SIGHUP (nohup + trap ''), so sleep 61 inherits both as ignored
-      "nohup sh -c \"trap '' TERM HUP; exec sleep 61\" >/dev/null 2>&1 &\n"
-      // stopped (in a session of its own: a stopped member of a group that
-      // becomes orphaned when the test's shell exits would get SIGHUP + SIGCONT
-      // from the kernel and be gone before procleak looks)
-      "setsid sh -c 'sleep 62 & sleep 0.1; kill -STOP $!; exec sleep 70' &\n"
+      // ignores SIGTERM and SIGHUP (nohup + trap ''), so it inherits both as ignored
+      "nohup sh -c \"trap '' TERM HUP; exec sleep 6161\" >/dev/null 2>&1 &\n"
+      // stopped once it is sleep (in a session of its own: a stopped member of
+      // a group that becomes orphaned when the test's shell exits would get
+      // SIGHUP + SIGCONT from the kernel and be gone before procleak looks)
+      "setsid sh -c 'sleep 6162 & p=$!; i=0; until [ \"$(cat /proc/$p/comm)\" = sleep ] || [ $i -ge 1000 ]; do "
+      "sleep 0.01; i=$((i+1)); done; kill -STOP $p; exec sleep 6170' &\n"
       // its own process group, and one deeper
-      + own_group + " sleep 63 &\n" + own_group + " sh -c '" + own_group + " sleep 68 & sleep 69' &\n"
+      + own_group + " sleep 6163 &\n" + own_group + " sh -c '" + own_group + " sleep 6168 & sleep 6169' &\n"
       // a new session, with another new session below it
-      "setsid sh -c 'sleep 64 & setsid sleep 65 & sleep 66' &\n"
+      "setsid sh -c 'sleep 6164 & setsid sleep 6165 & sleep 6166' &\n"
       // a double-forked daemon that changed directory and closed its fds
-      "(cd / && setsid sh -c 'exec </dev/null >/dev/null 2>&1; sleep 67 &' &)\n"
-      "sleep 0.3\n"
+      "(cd / && setsid sh -c 'exec </dev/null >/dev/null 2>&1; sleep 6167 &' &)\n"
+      // all ten are sleep (6170 is exec'd after 6162 is stopped); at most 10 s
+      "ready() { n=0; for f in $(grep -lszx -e '616[1-9]' -e '617[0]' /proc/[0-9]*/cmdline); do "
+      "{ read -r c < ${f%cmdline}comm; } 2>/dev/null && [ \"$c\" = sleep ] && n=$((n+1)); done; [ $n -ge 10 ]; }\n"
+      "i=0; until ready || [ $i -ge 1000 ]; do sleep 0.01; i=$((i+1)); done\n"
       "exit 0\n";
   const auto r = run({"sh", "-c", script}, {"--grace", "300ms"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   const auto rep = report();
-  for (int n = 61; n <= 70; ++n) {
+  for (int n = 6161; n <= 6170; ++n) {
     const json* l = leak_with_arg(rep, std::to_string(n));
     ASSERT_NE(l, nullptr) << "sleep " << n << " not reported: " << rep.dump(2);
     EXPECT_NE((*l)["cleanup"], "unkillable") << l->dump();
   }
-  EXPECT_EQ((*leak_with_arg(rep, "61"))["cleanup"], "killed") << "it ignores SIGTERM";
-  EXPECT_EQ((*leak_with_arg(rep, "62"))["state"], "T") << "stopped when procleak looked";
-  EXPECT_EQ((*leak_with_arg(rep, "63"))["escaped_via"], "group");
-  EXPECT_EQ((*leak_with_arg(rep, "68"))["escaped_via"], "group");
-  EXPECT_EQ((*leak_with_arg(rep, "64"))["escaped_via"], "session");
-  EXPECT_EQ((*leak_with_arg(rep, "65"))["escaped_via"], "session");
-  EXPECT_EQ((*leak_with_arg(rep, "67"))["escaped_via"], "session");
-  EXPECT_EQ((*leak_with_arg(rep, "67"))["holds_test_output"], false) << "it closed its fds";
+  EXPECT_EQ((*leak_with_arg(rep, "6161"))["cleanup"], "killed") << "it ignores SIGTERM";
+  EXPECT_EQ((*leak_with_arg(rep, "6162"))["state"], "T") << "stopped when procleak looked";
+  EXPECT_EQ((*leak_with_arg(rep, "6163"))["escaped_via"], "group");
+  EXPECT_EQ((*leak_with_arg(rep, "6168"))["escaped_via"], "group");
+  EXPECT_EQ((*leak_with_arg(rep, "6164"))["escaped_via"], "session");
+  EXPECT_EQ((*leak_with_arg(rep, "6165"))["escaped_via"], "session");
+  EXPECT_EQ((*leak_with_arg(rep, "6167"))["escaped_via"], "session");
+  EXPECT_EQ((*leak_with_arg(rep, "6167"))["holds_test_output"], false) << "it closed its fds";
   EXPECT_TRUE(seconds_until_nothing_left(2.0).has_value());
 }
 
@@ -150,13 +156,48 @@ TEST_P(SignalToLauncher, IsForwardedThenEverythingIsCleanedAndTheLauncherDiesOfI
     wait_for_sleep(launcher, "71");
     kill(launcher, GetParam());
   };
-  // The test's shell waits, so only the forwarded signal ends it.
-  const auto r = run({"sh", "-c", "setsid sleep 71 & sleep 72 & wait"}, {"--grace", "300ms"}, o);
+  // The test's shell waits, so only the forwarded signal ends it (a grace
+  // long enough that the shell dies of the signal, not of our SIGKILL, on a
+  // loaded machine).
+  const auto r = run({"sh", "-c", "setsid sleep 71 & sleep 72 & wait"}, {"--grace", "5s"}, o);
   EXPECT_EQ(r.signal, sig) << "exit " << r.exit_code << ": " << r.err;
   const auto rep = report();
   EXPECT_EQ(rep["exit"]["signal"], std::string("SIG") + sigabbrev_np(sig));
   ASSERT_NE(leak_with_arg(rep, "71"), nullptr) << rep.dump(2);
   EXPECT_TRUE(seconds_until_nothing_left(2.0).has_value());
+}
+
+// From the moment procleak-run blocks the forwarded signals or has started
+// its keeper (whichever it does first), a signal is neither lost nor kills
+// it unreported: it reaches the test once the test runs. Each round signals
+// at a different point of the start-up.
+TEST_P(SignalToLauncher, SentDuringStartUpStillReachesTheTestAndIsReported) {
+  const int sig = GetParam();
+  const auto started_up = [sig](pid_t launcher) {
+    const std::string proc = "/proc/" + std::to_string(launcher);
+    std::ifstream status(proc + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.starts_with("SigBlk:") && (std::stoull(line.substr(7), nullptr, 16) >> (sig - 1) & 1) != 0) return true;
+    }
+    std::ifstream children(proc + "/task/" + std::to_string(launcher) + "/children");
+    return children.peek() != std::ifstream::traits_type::eof();
+  };
+  for (int round = 0; round < 10; ++round) {
+    RunOptions o;
+    o.while_running = [sig, round, &started_up](pid_t launcher) {
+      for (int i = 0; i < 100000 && !started_up(launcher); ++i) {
+      }
+      for (int spin = 0; spin < round * 2000; ++spin) asm volatile("");
+      kill(launcher, sig);
+    };
+    const auto r = run({"sh", "-c", "sleep 76 & wait"}, {"--grace", "5s"}, o);
+    EXPECT_EQ(r.signal, sig) << "round " << round << ": exit " << r.exit_code << ": " << r.err;
+    const auto rep = report();
+    ASSERT_TRUE(rep.contains("exit")) << "round " << round << ": no report; " << r.err;
+    EXPECT_EQ(rep["exit"]["signal"], std::string("SIG") + sigabbrev_np(sig)) << "round " << round;
+    EXPECT_TRUE(seconds_until_nothing_left(2.0).has_value()) << "round " << round;
+    std::filesystem::remove(report_path());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Launcher, SignalToLauncher, ::testing::Values(SIGTERM, SIGINT, SIGHUP, SIGQUIT),

@@ -8,13 +8,17 @@
 
 namespace procleak::launcher {
 
-std::error_code ForwardedSignals::install(ForwardedSignals& out) {
-  sigset_t forwarded;
-  sigemptyset(&forwarded);
-  for (const int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&forwarded, sig);
-  if (::sigprocmask(SIG_BLOCK, &forwarded, &out.original_mask_) != 0) {
-    return {errno, std::generic_category()};
-  }
+sigset_t forwarded_signal_set() noexcept {
+  sigset_t set;
+  sigemptyset(&set);
+  for (const int sig : kForwardedSignals) sigaddset(&set, sig);
+  return set;
+}
+
+std::error_code ForwardedSignals::install(ForwardedSignals& out, const sigset_t& original_mask) {
+  const sigset_t forwarded = forwarded_signal_set();
+  if (::sigprocmask(SIG_BLOCK, &forwarded, nullptr) != 0) return {errno, std::generic_category()};
+  out.original_mask_ = original_mask;
   out.fd_.reset(::signalfd(-1, &forwarded, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!out.fd_.valid()) return {errno, std::generic_category()};
   return {};

@@ -9,13 +9,21 @@
 
 namespace procleak::launcher {
 
+inline constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+// The forwarded signals as a set, for sigprocmask and signalfd.
+sigset_t forwarded_signal_set() noexcept;
+
 // Blocks the forwarded signals in the launcher and receives them on a
 // signalfd, so they arrive as events in the wait loop instead of interrupting
 // it. A signal the launcher inherited as ignored stays ignored (and so never
 // arrives), as it would for the test without the launcher.
 class ForwardedSignals {
  public:
-  static std::error_code install(ForwardedSignals& out);
+  // original_mask: the mask the launcher started with (the keeper inherits
+  // the forwarded signals already blocked, so that none sent before it
+  // listens is lost); the test starts with it.
+  static std::error_code install(ForwardedSignals& out, const sigset_t& original_mask);
 
   // The mask the launcher started with: what the test must start with.
   [[nodiscard]] const sigset_t& original_mask() const noexcept { return original_mask_; }

@@ -26,8 +26,6 @@
 namespace procleak::launcher {
 namespace {
 
-constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-
 // The keeper's PID while it is unreaped (so it cannot be reused); 0 after.
 volatile sig_atomic_t keeper_pid = 0;
 
@@ -37,9 +35,12 @@ extern "C" void forward_to_keeper(int sig) {
   if (keeper_pid > 0) ::kill(static_cast<pid_t>(keeper_pid), sig);
 }
 
-[[noreturn]] void run_front(pid_t keeper) {
+// Starts with the forwarded signals blocked (since before the clone), so one
+// sent before the handlers are in place waits for them instead of killing
+// the front; original_mask lifts that.
+[[noreturn]] void run_front(pid_t keeper, const sigset_t& original_mask) {
   keeper_pid = keeper;
-  for (const int sig : kForwarded) {
+  for (const int sig : kForwardedSignals) {
     struct sigaction old{};
     ::sigaction(sig, nullptr, &old);
     if (old.sa_handler == SIG_IGN) continue;  // ignored stays ignored, as for the test
@@ -49,6 +50,7 @@ extern "C" void forward_to_keeper(int sig) {
     forward.sa_flags = SA_RESTART;  // so the wait below never sees EINTR
     ::sigaction(sig, &forward, nullptr);
   }
+  ::sigprocmask(SIG_SETMASK, &original_mask, nullptr);
   // Wait without reaping, so the keeper's PID stays its own while a handler
   // may still signal it; then stop forwarding, then reap. From here on the
   // keeper has exited: the memory is the front's alone again.
@@ -68,6 +70,7 @@ extern "C" void forward_to_keeper(int sig) {
 
 struct KeeperStart {
   pid_t front;
+  sigset_t original_mask;
   const std::function<int(const Keeper&)>* main;
 };
 
@@ -76,6 +79,7 @@ struct KeeperStart {
 int keeper_entry(void* arg) {
   const auto& start = *static_cast<KeeperStart*>(arg);
   Keeper keeper;
+  keeper.original_mask = start.original_mask;
   keeper.front_gone = UniqueFd(pidfd_open(start.front));
   if (!keeper.front_gone.valid()) ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (::getppid() != start.front) {
@@ -95,10 +99,18 @@ int keeper_entry(void* arg) {
 }  // namespace
 
 std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>& keeper_main) {
-  KeeperStart start{::getpid(), &keeper_main};
+  KeeperStart start{::getpid(), {}, &keeper_main};
+  // Blocked from here in both processes: each lifts or takes over the block
+  // once its handling is in place (run_front, ForwardedSignals::install).
+  const sigset_t forwarded = forwarded_signal_set();
+  ::sigprocmask(SIG_BLOCK, &forwarded, &start.original_mask);
+  const auto unblock_and_fail = [&start](int err) {
+    ::sigprocmask(SIG_SETMASK, &start.original_mask, nullptr);
+    return std::error_code(err, std::generic_category());
+  };
 #ifdef PROCLEAK_KEEPER_FORKS
   const pid_t child = ::fork();
-  if (child < 0) return {errno, std::generic_category()};
+  if (child < 0) return unblock_and_fail(errno);
   if (child == 0) std::exit(keeper_entry(&start));
 #else
   // The keeper's stack, with a guard page below it. Never unmapped: the front
@@ -107,7 +119,7 @@ std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>&
   constexpr std::size_t kGuard = 4096;
   void* stack = ::mmap(nullptr, kStack + kGuard, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
-  if (stack == MAP_FAILED) return {errno, std::generic_category()};
+  if (stack == MAP_FAILED) return unblock_and_fail(errno);
   ::mprotect(stack, kGuard, PROT_NONE);
   // The keeper returns its exit code from keeper_entry; clone then ends it
   // with _exit semantics, which is why keeper_entry flushes stdio itself.
@@ -115,10 +127,10 @@ std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>&
   if (child < 0) {
     const int err = errno;
     ::munmap(stack, kStack + kGuard);
-    return {err, std::generic_category()};
+    return unblock_and_fail(err);
   }
 #endif
-  run_front(child);
+  run_front(child, start.original_mask);
 }
 
 }  // namespace procleak::launcher

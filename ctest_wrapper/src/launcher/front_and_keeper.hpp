@@ -12,6 +12,10 @@
 // reports it, and exits. Nothing the test started outlives the front by more
 // than that cleanup.
 //
+// Both start with the forwarded signals blocked (from before the keeper
+// exists): one sent during start-up waits for the front's handler, and then
+// in the keeper for its signalfd, instead of killing either unreported.
+//
 // The keeper is started with clone(CLONE_VM) on a stack of its own: it
 // shares the front's memory instead of copying it, which saves a fork of
 // the launcher on every test (README.md, "Figures"). That is safe because the
@@ -20,6 +24,8 @@
 // and one signal-safe variable. Sanitizer builds, whose runtimes keep
 // per-thread state the two would share, fork instead.
 #pragma once
+
+#include <signal.h>
 
 #include <functional>
 #include <system_error>
@@ -33,6 +39,11 @@ struct Keeper {
   // (kernel < 5.3): the keeper then gets SIGTERM as its parent-death signal,
   // which it handles like a forwarded SIGTERM (cleanup within --grace).
   UniqueFd front_gone;
+  // The signal mask procleak-run started with. The keeper starts with the
+  // forwarded signals blocked on top of it, so that one sent to the front
+  // (and passed on) before the keeper listens waits for it instead of
+  // killing it.
+  sigset_t original_mask{};
 };
 
 // Starts the keeper, which runs keeper_main and exits with the code it

@@ -80,7 +80,7 @@ int run_checked(const Options& opts, const Keeper& keeper) {
   }
   if (auto ec = become_subreaper()) return say(kUsageError, "cannot become subreaper: " + ec.message());
   ForwardedSignals signals;
-  if (auto ec = ForwardedSignals::install(signals)) {
+  if (auto ec = ForwardedSignals::install(signals, keeper.original_mask)) {
     return say(kUsageError, "cannot set up signal forwarding: " + ec.message());
   }
   ScopeOptions scope_options;
