@@ -64,7 +64,7 @@ TEST(Clean, WaitsForItsChildLater) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) _exit(7);
-  siginfo_t info{};  // the child is a zombie now: nobody but us may reap it
+  siginfo_t info{};  // until the child is a zombie, which nobody but us may reap
   ASSERT_EQ(waitid(P_PID, child, &info, WEXITED | WNOWAIT), 0);
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);

@@ -20,9 +20,8 @@ sigset_t forwarded_signal_set() noexcept;
 // arrives), as it would for the test without the launcher.
 class ForwardedSignals {
  public:
-  // original_mask: the mask the launcher started with (the keeper inherits
-  // the forwarded signals already blocked, so that none sent before it
-  // listens is lost); the test starts with it.
+  // original_mask: the mask the launcher started with, from before the
+  // forwarded signals were blocked (front_and_keeper.hpp).
   static std::error_code install(ForwardedSignals& out, const sigset_t& original_mask);
 
   // The mask the launcher started with: what the test must start with.

@@ -39,10 +39,8 @@ struct Keeper {
   // (kernel < 5.3): the keeper then gets SIGTERM as its parent-death signal,
   // which it handles like a forwarded SIGTERM (cleanup within --grace).
   UniqueFd front_gone;
-  // The signal mask procleak-run started with. The keeper starts with the
-  // forwarded signals blocked on top of it, so that one sent to the front
-  // (and passed on) before the keeper listens waits for it instead of
-  // killing it.
+  // The signal mask procleak-run started with (the keeper runs with the
+  // forwarded signals blocked on top of it, see above): the test's mask.
   sigset_t original_mask{};
 };
 
