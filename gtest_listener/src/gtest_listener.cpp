@@ -123,7 +123,7 @@ std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scop
   // Suppressions match against the name, so it is needed only when there are some.
   const std::string suppression_name = suppressions_.rules().empty() ? std::string() : scope_name(gtest_scope);
   auto verified = verify_none(level.scope, suppression_name, facts_, &suppressions_);
-  clean = verified.leaks.empty();
+  clean = verified.leaks.empty() && verified.incomplete_reason.empty();
   if (clean) return {};
   const std::string name = scope_name(gtest_scope);
   const bool passed_so_far = passed(gtest_scope);
@@ -137,6 +137,7 @@ std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scop
   report.exit_code = passed_so_far ? 0 : 1;
   report.leaks = std::move(verified.leaks);
   report.cleanup = verified.cleanup;
+  report.incomplete_reason = std::move(verified.incomplete_reason);
   if (!settings_.report_dir.empty()) {
     std::string path;
     if (auto ec = write_report_into_dir(settings_.report_dir, report, path)) {
@@ -145,7 +146,7 @@ std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scop
     }
   }
   const auto text = format_text(report);
-  if (settings_.mode == Mode::fail && verdict_of(report.leaks) == Verdict::leaked) return text;
+  if (settings_.mode == Mode::fail && fails(verdict_of(report))) return text;
   std::fputs(text.c_str(), stderr);  // warn, or all suppressed: reported, not failed
   return {};
 }

@@ -1,23 +1,66 @@
 #include "procleak/output_sharing.hpp"
 
 #include <linux/kcmp.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <string>
 #include <vector>
 
-namespace procleak {
+#include "procleak/process_handle.hpp"
 
-bool holds_test_output(const ProcFs& proc, pid_t pid) {
+namespace procleak {
+namespace {
+
+constexpr int kTestStreams[] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO};
+
+bool is_pipe_or_socket(const struct stat& st) { return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode); }
+
+}  // namespace
+
+std::optional<bool> holds_test_output(const ProcFs& proc, pid_t pid) {
   std::vector<int> fds;
-  if (proc.list_fds(pid, fds)) return false;
+  if (const auto ec = proc.list_fds(pid, fds)) {
+    if (means_gone(ec) && means_gone(pid_exists(pid))) return false;  // gone: holds nothing
+    return std::nullopt;
+  }
   const pid_t self = ::getpid();
+  bool kcmp_refused = false;
   for (const int fd : fds) {
-    for (const int ours : {STDOUT_FILENO, STDERR_FILENO}) {
+    for (const int ours : kTestStreams) {
       // kcmp returns 0 when both fds are the same open file description.
-      if (::syscall(SYS_kcmp, self, pid, KCMP_FILE, ours, fd) == 0) return true;
+      const long r = ::syscall(SYS_kcmp, self, pid, KCMP_FILE, ours, fd);
+      if (r == 0) return true;
+      if (r < 0 && (errno == EPERM || errno == EACCES || errno == ENOSYS)) kcmp_refused = true;
+    }
+    if (kcmp_refused) break;
+  }
+  if (!kcmp_refused) return false;
+
+  // kcmp refused: compare the objects behind the fds. Exact only for pipes
+  // and sockets; a test stream of another kind makes the answer unknown.
+  struct stat streams[3]{};
+  bool stream_ok[3]{};
+  for (int i = 0; i < 3; ++i) {
+    if (::fstat(kTestStreams[i], &streams[i]) != 0) continue;  // closed: nothing to hold
+    if (!is_pipe_or_socket(streams[i])) return std::nullopt;
+    stream_ok[i] = true;
+  }
+  const std::string dir = proc.root() + '/' + std::to_string(pid) + "/fd/";
+  bool unknown = false;
+  for (const int fd : fds) {
+    struct stat st{};
+    if (::stat((dir + std::to_string(fd)).c_str(), &st) != 0) {
+      if (errno != ENOENT) unknown = true;  // ENOENT: closed since the listing
+      continue;
+    }
+    for (int i = 0; i < 3; ++i) {
+      if (stream_ok[i] && st.st_dev == streams[i].st_dev && st.st_ino == streams[i].st_ino) return true;
     }
   }
+  if (unknown) return std::nullopt;
   return false;
 }
 

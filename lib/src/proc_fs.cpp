@@ -75,6 +75,24 @@ std::error_code read_file(const std::string& path, std::string& out, bool one_re
 
 std::error_code read_small_file(const std::string& path, std::string& out) { return read_file(path, out, false); }
 
+std::error_code check_proc_is_ours(const ProcFs& proc, std::string& why) {
+  char buf[32];
+  const std::string link = proc.root() + "/self";
+  const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+  if (n < 0) {
+    const int err = errno;
+    why = "cannot read " + link + ": " + std::strerror(err) + " (is /proc mounted?)";
+    return {err, std::generic_category()};
+  }
+  const std::string_view self(buf, static_cast<std::size_t>(n));
+  const std::string ours = std::to_string(::getpid());
+  if (self == ours) return {};
+  why = proc.root() + " belongs to another PID namespace (" + link + " is " + std::string(self) +
+        ", this process is PID " + ours + "): mount a /proc for this namespace (unshare --mount-proc, "
+        "bwrap --proc /proc) or use --mode off";
+  return std::make_error_code(std::errc::invalid_argument);
+}
+
 ProcFs::ProcFs(std::string root) : root_(std::move(root)) {}
 
 std::error_code ProcFs::read_stat(pid_t pid, ProcStat& out) const {

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include <map>
+
 namespace procleak {
 
 std::string_view to_string(Mode m) noexcept {
@@ -26,6 +28,7 @@ std::string_view to_string(Verdict v) noexcept {
     case Verdict::clean: return "clean";
     case Verdict::leaked: return "leaked";
     case Verdict::suppressed: return "suppressed";
+    case Verdict::incomplete: return "incomplete";
   }
   return "?";
 }
@@ -45,12 +48,39 @@ CleanupSummary count_fates(const std::vector<Leak>& leaks) {
   return s;
 }
 
-Verdict verdict_of(const std::vector<Leak>& leaks) noexcept {
+Verdict verdict_of(const std::vector<Leak>& leaks, std::string_view incomplete_reason) noexcept {
+  if (!incomplete_reason.empty()) return Verdict::incomplete;
   if (leaks.empty()) return Verdict::clean;
   for (const auto& leak : leaks) {
     if (!leak.suppressed_by) return Verdict::leaked;
   }
   return Verdict::suppressed;
+}
+
+std::string errno_name(int err) {
+  if (const char* name = ::strerrorname_np(err)) return name;
+  return "E" + std::to_string(err);
+}
+
+std::string incomplete_reason_of(const std::vector<Leak>& leaks, const std::vector<std::string>& problems) {
+  std::map<std::string, int> unread;
+  std::map<std::string, int> unkilled;
+  for (const auto& leak : leaks) {
+    if (!leak.read_error.empty()) ++unread[leak.read_error];
+    if (leak.cleanup == Fate::unkillable) ++unkilled[leak.cleanup_error.empty() ? "still there after SIGKILL" : leak.cleanup_error];
+  }
+  std::string out;
+  const auto add = [&out](const std::string& part) {
+    if (!out.empty()) out += "; ";
+    out += part;
+  };
+  const auto counted = [](int n, std::string_view what, const std::string& why) {
+    return std::to_string(n) + (n == 1 ? " process " : " processes ") + std::string(what) + " (" + why + ")";
+  };
+  for (const auto& [why, n] : unread) add(counted(n, "could not be read", why));
+  for (const auto& [why, n] : unkilled) add(counted(n, "could not be killed", why));
+  for (const auto& p : problems) add(p);
+  return out;
 }
 
 std::string signal_name(int sig) {

@@ -41,11 +41,13 @@ json leak_json(const Leak& l) {
   for (const auto name : l.kinds.names()) kinds.push_back(name);
   // comm and argv may hold bytes that are not UTF-8; the report stays valid
   // JSON by replacing them (error_handler below).
+  // A process that could not be read has only its PID and parent: the rest is null.
+  const bool read = l.read_error.empty();
   return json{
       {"pid", l.pid},
       {"ppid", l.ppid},
-      {"pgid", l.pgid},
-      {"sid", l.sid},
+      {"pgid", read ? json(l.pgid) : json(nullptr)},
+      {"sid", read ? json(l.sid) : json(nullptr)},
       {"state", std::string(1, l.state)},
       {"comm", l.comm},
       {"cmdline", l.cmdline},
@@ -53,10 +55,12 @@ json leak_json(const Leak& l) {
       {"kinds", std::move(kinds)},
       {"escaped_via", l.escaped_via == EscapedVia::none ? json(nullptr) : json(to_string(l.escaped_via))},
       {"original_parent", or_null(l.original_parent)},
-      {"age_ms", tenth(l.age_ms)},
-      {"holds_test_output", l.holds_test_output},
+      {"age_ms", read ? json(tenth(l.age_ms)) : json(nullptr)},
+      {"holds_test_output", or_null(l.holds_test_output)},
       {"cleanup", to_string(l.cleanup)},
       {"suppressed_by", or_null(l.suppressed_by)},
+      {"read_error", l.read_error.empty() ? json(nullptr) : json(l.read_error)},
+      {"cleanup_error", l.cleanup_error.empty() ? json(nullptr) : json(l.cleanup_error)},
   };
 }
 
@@ -106,6 +110,13 @@ std::optional<Int> optional_int(const nlohmann::json& obj, const char* name, con
   if (it == obj.end() || it->is_null()) return std::nullopt;
   if (!it->is_number_integer()) throw BadField{where + name + " is not an integer"};
   return it->get<Int>();
+}
+
+std::string optional_text(const nlohmann::json& obj, const char* name, const std::string& where) {
+  const auto it = obj.find(name);
+  if (it == obj.end() || it->is_null()) return {};
+  if (!it->is_string()) throw BadField{where + name + " is not a string"};
+  return it->get<std::string>();
 }
 
 double optional_number(const nlohmann::json& obj, const char* name) {
@@ -164,9 +175,12 @@ Leak leak_from_json(const nlohmann::json& j, const std::string& where) {
   }
   l.original_parent = optional_int<pid_t>(j, "original_parent", where);
   l.age_ms = optional_number(j, "age_ms");
-  if (const auto it = j.find("holds_test_output"); it != j.end() && it->is_boolean()) {
+  if (const auto it = j.find("holds_test_output"); it != j.end() && !it->is_null()) {
+    if (!it->is_boolean()) throw BadField{where + "holds_test_output is not true, false or null"};
     l.holds_test_output = it->get<bool>();
   }
+  l.read_error = optional_text(j, "read_error", where);
+  l.cleanup_error = optional_text(j, "cleanup_error", where);
   const auto fate = parse_fate(text_field(j, "cleanup", where));
   if (!fate) throw BadField{where + "cleanup is not a known fate"};
   l.cleanup = *fate;
@@ -201,8 +215,10 @@ Report report_from_json(const nlohmann::json& doc) {
   for (std::size_t i = 0; i < leaks.size(); ++i) {
     r.leaks.push_back(leak_from_json(leaks[i], "leaks[" + std::to_string(i) + "]."));
   }
+  r.incomplete_reason = optional_text(doc, "incomplete_reason", "");
   const auto verdict = text_field(doc, "verdict", "");
-  if (verdict != to_string(verdict_of(r.leaks))) {
+  if (verdict == "incomplete" && r.incomplete_reason.empty()) throw BadField{"verdict \"incomplete\" has no incomplete_reason"};
+  if (verdict != to_string(verdict_of(r))) {
     throw BadField{"verdict \"" + verdict + "\" does not match its leaks"};
   }
   // The counts follow from the leaks' fates; only the timing and the signal
@@ -211,7 +227,7 @@ Report report_from_json(const nlohmann::json& doc) {
   if (const auto it = doc.find("cleanup"); it != doc.end() && it->is_object()) {
     r.cleanup.duration_ms = optional_number(*it, "duration_ms");
     if (const auto via = it->find("signals_via"); via != it->end() && via->is_string()) {
-      r.cleanup.used_pidfds = via->get<std::string>() != "kill";
+      r.cleanup.signals_via = via->get<std::string>() == "kill" ? SignalPath::kill : SignalPath::pidfd;
     }
   }
   return r;
@@ -267,7 +283,8 @@ std::string to_json(const Report& r) {
        {{"code", or_null(r.exit_code)},
         {"signal", r.exit_signal ? json(signal_name(*r.exit_signal)) : json(nullptr)}}},
       {"timed_out", r.timed_out},
-      {"verdict", to_string(verdict_of(r.leaks))},
+      {"verdict", to_string(verdict_of(r))},
+      {"incomplete_reason", r.incomplete_reason.empty() ? json(nullptr) : json(r.incomplete_reason)},
       {"leaks", std::move(leaks)},
       {"cleanup",
        {{"terminated", r.cleanup.terminated},
@@ -276,7 +293,9 @@ std::string to_json(const Report& r) {
         {"exited", r.cleanup.exited},
         {"unkillable", r.cleanup.unkillable},
         {"duration_ms", tenth(r.cleanup.duration_ms)},
-        {"signals_via", r.cleanup.used_pidfds ? "pidfd" : "kill"}}},
+        {"signals_via", !r.cleanup.signals_via                       ? json(nullptr)
+                        : *r.cleanup.signals_via == SignalPath::kill ? json("kill")
+                                                                     : json("pidfd")}}},
   };
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + '\n';
 }

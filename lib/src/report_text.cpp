@@ -21,6 +21,7 @@ std::string parent_name(const Leak& l) {
 }  // namespace
 
 std::string display_command(const Leak& l) {
+  if (l.cmdline.empty() && l.comm.empty()) return "[unknown]";
   if (l.cmdline.empty()) return '[' + printable(l.comm) + ']';
   std::string out;
   for (const auto& arg : l.cmdline) {
@@ -42,7 +43,12 @@ std::string describe_cause(const Leak& l) {
   if (l.kinds.has(Kind::parent_kill_survivor)) parts.push_back("survived its parent's kill");
   if (l.escaped_via == EscapedVia::session) parts.push_back("left the session via setsid");
   if (l.escaped_via == EscapedVia::group) parts.push_back("left the process group via setpgid");
-  if (l.holds_test_output) parts.push_back("holds the test's output open");
+  if (!l.read_error.empty()) parts.push_back("could not be read (" + l.read_error + "): details unknown");
+  if (l.holds_test_output == true) parts.push_back("holds the test's output open");
+  if (!l.cleanup_error.empty()) {
+    parts.push_back("procleak may not signal it (" + l.cleanup_error + ")" +
+                    (l.cleanup_error == "EPERM" ? ": it runs as another user (setuid?)" : ""));
+  }
   if (l.suppressed_by) parts.push_back("suppressed by '" + *l.suppressed_by + "'");
   std::string out;
   for (const auto& p : parts) {
@@ -67,15 +73,21 @@ std::string format_leak(const Leak& l, std::string_view indent) {
 }
 
 std::string format_text(const Report& r) {
-  if (r.leaks.empty()) return {};
-  const auto verdict = verdict_of(r.leaks);
-  std::string out = fmt::format("procleak: {} '{}' leaked {} process{}{}\n",
-                                r.source == "gtest" ? "scope" : "test", printable(r.test), r.leaks.size(),
-                                r.leaks.size() == 1 ? "" : "es",
-                                verdict == Verdict::suppressed ? " (all suppressed)"
-                                : r.mode == Mode::warn         ? " (mode warn: not failing)"
-                                                               : "");
+  const auto verdict = verdict_of(r);
+  if (verdict == Verdict::clean) return {};
+  const std::string_view what = r.source == "gtest" ? "scope" : "test";
+  const std::string_view warn = r.mode == Mode::warn ? " (mode warn: not failing)" : "";
+  std::string out;
+  if (!r.leaks.empty()) {
+    out = fmt::format("procleak: {} '{}' leaked {} process{}{}\n", what, printable(r.test), r.leaks.size(),
+                      r.leaks.size() == 1 ? "" : "es", verdict == Verdict::suppressed ? " (all suppressed)" : warn);
+  }
+  if (verdict == Verdict::incomplete) {
+    out += fmt::format("procleak: {} '{}': check incomplete, so it cannot pass: {}{}\n", what, printable(r.test),
+                       printable(r.incomplete_reason), r.leaks.empty() ? warn : "");
+  }
   for (const auto& l : r.leaks) out += format_leak(l);
+  if (r.leaks.empty()) return out;
   const auto& c = r.cleanup;
   out += fmt::format("  cleanup: {} terminated, {} killed, {} reaped, {} exited, {} unkillable in {:.1f} ms\n",
                      c.terminated, c.killed, c.reaped, c.exited, c.unkillable, c.duration_ms);

@@ -143,17 +143,27 @@ void Scope::reap_owner_children() {
   while (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG) == 0 && info.si_pid != 0) info = {};
 }
 
-std::vector<ProcStat> Scope::leftovers() {
+std::vector<ProcStat> Scope::leftovers(std::vector<Unseen>& unseen) {
   std::vector<ProcStat> all;
+  unseen.clear();
   std::vector<pid_t> children;
-  if (own_children_.read(children)) return all;
+  if (const auto ec = own_children_.read(children)) {
+    // Not "no leftovers": this check could not look at all.
+    note_problem("could not read this process's children (" + errno_name(ec.value()) + ")");
+    return all;
+  }
   if (shape_unchanged(children)) return all;  // exactly the baseline's tree
-  if (!children.empty()) walk_below(proc_, owner_, std::move(children), all);
+  if (!children.empty()) walk_below(proc_, owner_, std::move(children), all, &unseen);
   std::erase_if(all, [&](const ProcStat& p) { return in_baseline(p.pid, p.start_time); });
+  std::erase_if(unseen, [&](const Unseen& u) { return !u.children_only && in_baseline(u.pid, 0); });
   for (const auto& p : all) {
     if (p.ppid != owner_) seen_parents_.insert_or_assign(p.pid, p.ppid);
   }
   return all;
+}
+
+void Scope::note_problem(std::string what) {
+  if (std::find(problems_.begin(), problems_.end(), what) == problems_.end()) problems_.push_back(std::move(what));
 }
 
 Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
@@ -176,27 +186,55 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
   (void)proc_.read_cmdline(p.pid, leak.cmdline);
   if (!p.is_zombie()) (void)proc_.read_exe(p.pid, leak.exe);
   leak.age_ms = age_ms(p.start_time);
-  leak.holds_test_output = !p.is_zombie() && holds_test_output(proc_, p.pid);
+  // A zombie has no open files left: it holds nothing, for certain.
+  leak.holds_test_output = p.is_zombie() ? std::optional<bool>(false) : holds_test_output(proc_, p.pid);
+  return leak;
+}
+
+Leak Scope::describe(const Unseen& u, const ClassifyContext& ctx) const {
+  // Only what the walk saw: the PID and who lists it as a child.
+  Leak leak;
+  leak.pid = u.pid;
+  leak.ppid = u.listed_by;
+  leak.pgid = kUnknownId;
+  leak.sid = kUnknownId;
+  leak.read_error = errno_name(u.error.value());
+  if (u.listed_by == owner_ && ctx.owner_children_are_orphans) {
+    leak.kinds.add(Kind::orphan);
+    if (ctx.test_killed_by_signal) leak.kinds.add(Kind::parent_kill_survivor);
+  } else {
+    leak.kinds.add(Kind::stray);
+    leak.original_parent = u.listed_by;
+  }
   return leak;
 }
 
 std::vector<Leak> Scope::check(const TestFacts& facts) {
   facts_ = facts;
+  problems_.clear();
   const auto deadline = Clock::now() + options_.settle;
   std::vector<ProcStat> left;
+  std::vector<Unseen> unseen;
   std::vector<ProcessHandle> handles;
   std::vector<pollfd> fds;
+  std::size_t budget = 0;
+  bool budget_known = false;
   for (;;) {
     if (options_.role == OwnerRole::launcher) reap_owner_children();
-    left = leftovers();
+    left = leftovers(unseen);
     const auto now = Clock::now();
-    if (left.empty() || now >= deadline) break;
+    if ((left.empty() && unseen.empty()) || now >= deadline) break;
     // Sleep until one of them exits, or the next slice: on events, so a
-    // process that exits 1 ms into the window ends the wait 1 ms in.
+    // process that exits 1 ms into the window ends the wait 1 ms in. As many
+    // pidfds as the descriptor limit leaves room for; the slice covers the rest.
+    if (!budget_known) {
+      budget = pidfd_budget();
+      budget_known = true;
+    }
     handles.clear();
     fds.clear();
     for (const auto& p : left) {
-      if (p.is_zombie()) continue;
+      if (p.is_zombie() || handles.size() >= budget) continue;
       ProcessHandle h;
       if (ProcessHandle::open(proc_, p.pid, p.start_time, h) || h.pidfd() < 0) continue;
       fds.push_back({h.pidfd(), POLLIN, 0});
@@ -206,11 +244,19 @@ std::vector<Leak> Scope::check(const TestFacts& facts) {
     (void)::poll(fds.data(), fds.size(),
                  static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
   }
+  handles.clear();
 
   const auto ctx = context();
   std::vector<Leak> leaks;
-  leaks.reserve(left.size());
+  leaks.reserve(left.size() + unseen.size());
   for (const auto& p : left) leaks.push_back(describe(p, ctx));
+  for (const auto& u : unseen) {
+    if (u.children_only) {
+      note_problem("could not read the children of PID " + std::to_string(u.pid) + " (" + errno_name(u.error.value()) + ")");
+    } else {
+      leaks.push_back(describe(u, ctx));
+    }
+  }
   return leaks;
 }
 
@@ -226,6 +272,7 @@ CleanupSummary Scope::clean_up(std::vector<Leak>& leaks) {
   plan.reap_all_children = options_.role == OwnerRole::launcher;
   plan.in_baseline = [this](pid_t pid, std::uint64_t st) { return in_baseline(pid, st); };
   plan.describe_newcomer = [this, ctx](const ProcStat& p) { return describe(p, ctx); };
+  plan.describe_unseen = [this, ctx](const Unseen& u) { return describe(u, ctx); };
   if (options_.probe_parent_kill) probe_parent_kill(plan, leaks);
   auto summary = procleak::clean_up(plan, leaks);
   summary.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -236,11 +283,15 @@ Verification verify_none(Scope& scope, std::string_view test, const TestFacts& f
                          const Suppressions* suppressions) {
   Verification v;
   v.leaks = scope.check(facts);
-  if (v.leaks.empty()) return v;
-  v.cleanup = scope.clean_up(v.leaks);
-  // After cleanup, so processes born during it are matched too. Suppressed
-  // leaks were killed like any other; they only do not fail the test.
-  if (suppressions != nullptr) suppressions->apply(v.leaks, test);
+  std::vector<std::string> problems = scope.problems();
+  if (!v.leaks.empty()) {
+    v.cleanup = scope.clean_up(v.leaks);
+    problems.insert(problems.end(), v.cleanup.problems.begin(), v.cleanup.problems.end());
+    // After cleanup, so processes born during it are matched too. Suppressed
+    // leaks were killed like any other; they only do not fail the test.
+    if (suppressions != nullptr) suppressions->apply(v.leaks, test);
+  }
+  v.incomplete_reason = incomplete_reason_of(v.leaks, problems);
   return v;
 }
 

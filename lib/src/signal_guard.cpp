@@ -27,11 +27,11 @@ bool SignalGuard::allows(pid_t pid) const {
   return std::find(up.begin(), up.end(), pid) == up.end();
 }
 
-std::error_code SignalGuard::send(const ProcessHandle& handle, int sig) const {
+std::error_code SignalGuard::send(const ProcessHandle& handle, int sig, SignalPath* path) const {
   if (!handle.valid() || !allows(handle.pid())) {
     return std::make_error_code(std::errc::operation_not_permitted);
   }
-  return handle.send_signal(sig);
+  return handle.send_signal(sig, path);
 }
 
 std::error_code SignalGuard::send_to_group(pid_t pgid, int sig) const {

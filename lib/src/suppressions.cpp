@@ -1,5 +1,14 @@
 #include "procleak/suppressions.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "procleak/unique_fd.hpp"
+
 #include "procleak/glob.hpp"
 #include "procleak/proc_fs.hpp"
 
@@ -102,13 +111,36 @@ std::optional<Suppressions> Suppressions::parse(std::string_view content, std::s
 }
 
 std::optional<Suppressions> Suppressions::load(const std::string& path, std::string& error) {
-  std::string content;
-  if (auto ec = read_small_file(path, content)) {
-    // read_small_file maps ENOENT to "no such process" for /proc; say it plainly here.
-    error = path + ": cannot read: " +
-            (ec == std::errc::no_such_process ? std::string("No such file or directory") : ec.message());
+  // A regular file of a sane size only: a FIFO would block the launcher, and
+  // /dev/zero would never end. O_NONBLOCK so that opening a FIFO cannot wait.
+  constexpr off_t kMaxSize = 1 << 20;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  struct stat st{};
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) {
+    error = path + ": cannot read: " + std::strerror(errno);
     return std::nullopt;
   }
+  if (!S_ISREG(st.st_mode)) {
+    error = path + ": not a regular file";
+    return std::nullopt;
+  }
+  if (st.st_size > kMaxSize) {
+    error = path + ": larger than 1 MiB (" + std::to_string(st.st_size) + " bytes); is it a suppressions file?";
+    return std::nullopt;
+  }
+  std::string content(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::read(fd.get(), content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = path + ": cannot read: " + std::strerror(errno);
+      return std::nullopt;
+    }
+    if (n == 0) break;  // shrank while read
+    done += static_cast<std::size_t>(n);
+  }
+  content.resize(done);
   return parse(content, path, error);
 }
 

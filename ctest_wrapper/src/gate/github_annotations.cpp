@@ -34,9 +34,10 @@ std::string escape_annotation_property(std::string_view text) {
 std::string format_github_annotations(const ReportCollection& input, const Judgement& j) {
   std::string out;
   for (const auto& r : j.reports) {
-    if (r.fresh == 0 && r.known == 0) continue;
+    if (r.fresh == 0 && r.known == 0 && !r.incomplete) continue;
     const auto& report = r.loaded->report;
     std::string details;
+    if (r.incomplete) details = "check incomplete: " + printable(report.incomplete_reason) + "\n";
     for (const auto& leak : report.leaks) details += format_leak(leak, "");
     if (!details.empty() && details.back() == '\n') details.pop_back();
     const auto title = fmt::format("procleak: {} leaked {} process{}{}", printable(report.test),

@@ -10,9 +10,12 @@ Judgement judge(const ReportCollection& input, const Baseline* baseline) {
   Judgement j;
   std::map<std::string, int> commands;
   std::map<std::string, int> worst_by_test;
+  std::map<std::string, bool> incomplete_by_test;
   for (const auto& loaded : input.reports) {
     JudgedReport jr;
     jr.loaded = &loaded;
+    jr.incomplete = !loaded.report.incomplete_reason.empty();
+    if (jr.incomplete) incomplete_by_test[loaded.report.test] = true;
     for (const auto& leak : loaded.report.leaks) {
       LeakStatus status = LeakStatus::fresh;
       if (leak.suppressed_by) {
@@ -32,7 +35,7 @@ Judgement judge(const ReportCollection& input, const Baseline* baseline) {
       ++commands[command];
     }
     // 0 clean < 1 suppressed < 2 known < 3 failing
-    const int worst = jr.fresh > 0 ? 3 : jr.known > 0 ? 2 : jr.suppressed > 0 ? 1 : 0;
+    const int worst = jr.fails() ? 3 : jr.known > 0 ? 2 : jr.suppressed > 0 ? 1 : 0;
     auto [it, added] = worst_by_test.try_emplace(loaded.report.test, worst);
     if (!added) it->second = std::max(it->second, worst);
     if (jr.fails()) ++j.failing_reports;
@@ -44,7 +47,10 @@ Judgement judge(const ReportCollection& input, const Baseline* baseline) {
       case 0: ++j.clean; break;
       case 1: ++j.suppressed_only; break;
       case 2: ++j.known_only; break;
-      default: ++j.failing; break;
+      default:
+        ++j.failing;
+        if (incomplete_by_test.contains(test)) ++j.incomplete;
+        break;
     }
   }
   j.top_commands.assign(commands.begin(), commands.end());

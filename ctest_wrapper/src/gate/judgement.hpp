@@ -21,7 +21,10 @@ struct JudgedReport {
   int fresh = 0;
   int known = 0;
   int suppressed = 0;
-  [[nodiscard]] bool fails() const noexcept { return fresh > 0; }
+  // procleak could not look everywhere or could not finish cleaning: fails,
+  // and no baseline can excuse what nobody saw.
+  bool incomplete = false;
+  [[nodiscard]] bool fails() const noexcept { return fresh > 0 || incomplete; }
 };
 
 // Counts are per test name, over all its reports: a test run several times
@@ -31,7 +34,8 @@ struct Judgement {
   std::vector<JudgedReport> reports;  // in the collection's order
   int tests = 0;                      // distinct test names
   int clean = 0;                      // tests without leaks
-  int failing = 0;                    // tests with a leak the baseline does not know
+  int failing = 0;                    // tests with a leak the baseline does not know, or incomplete
+  int incomplete = 0;                 // of those, tests with an incomplete report
   int known_only = 0;                 // tests whose unsuppressed leaks are all in the baseline
   int suppressed_only = 0;            // tests whose leaks were all suppressed
   int failing_reports = 0;            // reports with a leak the baseline does not know

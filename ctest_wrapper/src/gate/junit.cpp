@@ -38,7 +38,10 @@ std::string format_junit(const ReportCollection& input, const Judgement& j) {
                          xml_escape(r.loaded->path));
     std::string details;
     for (const auto& leak : report.leaks) details += format_leak(leak);
-    if (r.fails()) {
+    if (r.incomplete) {
+      cases += fmt::format("      <failure type=\"procleak.incomplete\" message=\"check incomplete: {}\">{}</failure>\n",
+                           xml_escape(report.incomplete_reason), xml_escape(details));
+    } else if (r.fails()) {
       cases += fmt::format("      <failure type=\"procleak.leak\" message=\"leaked {} process{} ({} new)\">{}</failure>\n",
                            report.leaks.size(), report.leaks.size() == 1 ? "" : "es", r.fresh,
                            xml_escape(details));

@@ -12,6 +12,7 @@ std::string plural(int n, std::string_view one, std::string_view many) {
 }
 
 std::string_view label(const JudgedReport& r) {
+  if (r.incomplete) return "INCOMPLETE";
   if (r.fresh > 0) return "LEAKED";
   if (r.known > 0) return "known";
   return "suppressed";
@@ -23,6 +24,7 @@ std::string format_summary(const ReportCollection& input, const Judgement& j) {
   std::string out = fmt::format("procleak-report: {} checked ({}): {} clean, {} leaked",
                                 plural(j.tests, "test", "tests"),
                                 plural(static_cast<int>(j.reports.size()), "report", "reports"), j.clean, j.failing);
+  if (j.incomplete > 0) out += fmt::format(" ({} incomplete)", j.incomplete);
   if (j.known_only > 0) out += fmt::format(", {} leaked only what the baseline lists", j.known_only);
   if (j.suppressed_only > 0) out += fmt::format(", {} suppressed", j.suppressed_only);
   if (!input.problems.empty()) out += fmt::format(", {} unreadable", plural(static_cast<int>(input.problems.size()), "input", "inputs"));
@@ -38,11 +40,12 @@ std::string format_summary(const ReportCollection& input, const Judgement& j) {
 
   bool heading = false;
   for (const auto& r : j.reports) {
-    if (r.leaks.empty()) continue;
+    if (r.leaks.empty() && !r.incomplete) continue;
     if (!heading) out += "tests that leaked:\n";
     heading = true;
     const auto& report = r.loaded->report;
     out += fmt::format("  {:<10} {}  ({}, {})\n", label(r), printable(report.test), report.source, r.loaded->path);
+    if (r.incomplete) out += fmt::format("             check incomplete: {}\n", printable(report.incomplete_reason));
     for (std::size_t i = 0; i < report.leaks.size(); ++i) {
       auto lines = format_leak(report.leaks[i], "           ");
       if (r.leaks[i] == LeakStatus::known) lines.replace(0, 11, "    known  ");
@@ -58,8 +61,9 @@ std::string format_summary(const ReportCollection& input, const Judgement& j) {
   if (!input.problems.empty()) {
     out += "procleak-report: FAIL: some input could not be read (exit 2)\n";
   } else if (j.failing > 0) {
-    out += fmt::format("procleak-report: FAIL: {} leaked processes the baseline does not list (exit 1)\n",
-                       plural(j.failing, "test", "tests"));
+    out += fmt::format("procleak-report: FAIL: {} leaked processes the baseline does not list{} (exit 1)\n",
+                       plural(j.failing, "test", "tests"),
+                       j.incomplete > 0 ? fmt::format(" or could not be checked whole ({})", j.incomplete) : "");
   } else {
     out += "procleak-report: PASS\n";
   }

@@ -1,5 +1,7 @@
 #include "forwarded_signals.hpp"
 
+#include "inherited_state.hpp"
+
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -11,7 +13,11 @@ namespace procleak::launcher {
 sigset_t forwarded_signal_set() noexcept {
   sigset_t set;
   sigemptyset(&set);
-  for (const int sig : kForwardedSignals) sigaddset(&set, sig);
+  // A blocked signal is queued even when ignored, so an ignored one is left
+  // out: it stays ignored (and never arrives), as without the launcher.
+  for (const int sig : kForwardedSignals) {
+    if (!was_ignored(sig)) sigaddset(&set, sig);
+  }
   return set;
 }
 

@@ -11,7 +11,8 @@ namespace procleak::launcher {
 
 inline constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
-// The forwarded signals as a set, for sigprocmask and signalfd.
+// The forwarded signals as a set, for sigprocmask and signalfd, less those
+// the caller ignored (take_over_inherited_state() records them first).
 sigset_t forwarded_signal_set() noexcept;
 
 // Blocks the forwarded signals in the launcher and receives them on a

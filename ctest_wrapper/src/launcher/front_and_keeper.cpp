@@ -12,8 +12,15 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <cstring>
+
 #include "forwarded_signals.hpp"
+#include "inherited_state.hpp"
 #include "procleak/process_handle.hpp"
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define PROCLEAK_KEEPER_FORKS 1
@@ -35,15 +42,24 @@ extern "C" void forward_to_keeper(int sig) {
   if (keeper_pid > 0) ::kill(static_cast<pid_t>(keeper_pid), sig);
 }
 
+// Whether valgrind runs us: its core does not support clone(CLONE_VM)
+// without CLONE_THREAD ("Unsupported clone() flags"), so the keeper forks.
+bool under_valgrind() {
+#ifdef RUNNING_ON_VALGRIND
+  if (RUNNING_ON_VALGRIND) return true;
+#endif
+  const char* preload = ::getenv("LD_PRELOAD");
+  return preload != nullptr && std::strstr(preload, "vgpreload") != nullptr;
+}
+
 // Starts with the forwarded signals blocked (since before the clone), so one
 // sent before the handlers are in place waits for them instead of killing
 // the front; original_mask lifts that.
-[[noreturn]] void run_front(pid_t keeper, const sigset_t& original_mask) {
+[[noreturn]] void run_front(pid_t keeper, const sigset_t& original_mask,
+                            const std::function<void(int)>& after_keeper_killed) {
   keeper_pid = keeper;
   for (const int sig : kForwardedSignals) {
-    struct sigaction old{};
-    ::sigaction(sig, nullptr, &old);
-    if (old.sa_handler == SIG_IGN) continue;  // ignored stays ignored, as for the test
+    if (was_ignored(sig)) continue;  // ignored stays ignored, as for the test
     struct sigaction forward{};
     forward.sa_handler = forward_to_keeper;
     sigemptyset(&forward.sa_mask);
@@ -64,7 +80,11 @@ extern "C" void forward_to_keeper(int sig) {
   int status = 0;
   while (::waitpid(keeper, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFSIGNALED(status)) die_of_signal(WTERMSIG(status));
+  if (WIFSIGNALED(status)) {
+    after_keeper_killed(WTERMSIG(status));
+    std::fflush(nullptr);
+    die_of_signal(WTERMSIG(status));
+  }
   ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
 }
 
@@ -98,8 +118,11 @@ int keeper_entry(void* arg) {
 
 }  // namespace
 
-std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>& keeper_main) {
+std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>& keeper_main,
+                                        const std::function<void(int)>& after_keeper_killed) {
   KeeperStart start{::getpid(), {}, &keeper_main};
+  // So that a keeper killed alone hands its tree to us, not to init.
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return {errno, std::generic_category()};
   // Blocked from here in both processes: each lifts or takes over the block
   // once its handling is in place (run_front, ForwardedSignals::install).
   const sigset_t forwarded = forwarded_signal_set();
@@ -109,10 +132,17 @@ std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>&
     return std::error_code(err, std::generic_category());
   };
 #ifdef PROCLEAK_KEEPER_FORKS
-  const pid_t child = ::fork();
-  if (child < 0) return unblock_and_fail(errno);
-  if (child == 0) std::exit(keeper_entry(&start));
+  const bool fork_keeper = true;
 #else
+  const bool fork_keeper = under_valgrind();
+#endif
+  if (fork_keeper) {
+    const pid_t child = ::fork();
+    if (child < 0) return unblock_and_fail(errno);
+    if (child == 0) std::exit(keeper_entry(&start));
+    run_front(child, start.original_mask, after_keeper_killed);
+  }
+#ifndef PROCLEAK_KEEPER_FORKS
   // The keeper's stack, with a guard page below it. Never unmapped: the front
   // lives on until the keeper has exited, and then only exits itself.
   constexpr std::size_t kStack = 8u << 20;
@@ -129,8 +159,8 @@ std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>&
     ::munmap(stack, kStack + kGuard);
     return unblock_and_fail(err);
   }
+  run_front(child, start.original_mask, after_keeper_killed);
 #endif
-  run_front(child, start.original_mask);
 }
 
 }  // namespace procleak::launcher

@@ -22,7 +22,8 @@
 // front, from then on, only makes system calls that cannot fail (so it never
 // writes errno, which the two share) and touches nothing but its own stack
 // and one signal-safe variable. Sanitizer builds, whose runtimes keep
-// per-thread state the two would share, fork instead.
+// per-thread state the two would share, fork instead, and so does a run
+// under valgrind, which does not support CLONE_VM without threads.
 #pragma once
 
 #include <signal.h>
@@ -46,8 +47,13 @@ struct Keeper {
 
 // Starts the keeper, which runs keeper_main and exits with the code it
 // returns (stdio flushed), and becomes the front, which never returns.
+// The front is a child subreaper too: if the keeper dies of a signal (the
+// OOM killer may pick it alone), everything below it is re-parented to the
+// front, which then runs after_keeper_killed(signal) — the keeper's memory
+// is the front's alone by then — and dies of the same signal.
 // Returns only if the keeper could not be started, in the one process there
 // still is.
-std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>& keeper_main);
+std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>& keeper_main,
+                                        const std::function<void(int)>& after_keeper_killed);
 
 }  // namespace procleak::launcher

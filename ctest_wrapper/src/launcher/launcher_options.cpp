@@ -116,7 +116,7 @@ std::string ctest_measurements(const Report& report) {
   };
   return line("numeric/double", "procleak.leaks", std::to_string(unsuppressed)) +
          line("numeric/double", "procleak.suppressed", std::to_string(report.leaks.size() - unsuppressed)) +
-         line("text/string", "procleak.verdict", std::string(to_string(verdict_of(report.leaks))));
+         line("text/string", "procleak.verdict", std::string(to_string(verdict_of(report))));
 }
 
 std::string help_text() {

@@ -1,9 +1,10 @@
 // procleak-run: runs a test command, then reports and kills what it left.
 //
 // main reads like the table of contents: parse, (mode off or a test listing:
-// exec), run as front and keeper (front_and_keeper.hpp), set up
-// ownership and signals, spawn, wait, check, clean up, report, exit as the
-// test did.
+// exec), check that /proc is ours, read the files the run needs, take over
+// what the caller handed us (inherited_state.hpp), run as front and keeper
+// (front_and_keeper.hpp): set up ownership and signals, spawn, wait, check,
+// clean up, report, exit as the test did.
 #include <unistd.h>
 
 #include <chrono>
@@ -12,6 +13,7 @@
 
 #include "forwarded_signals.hpp"
 #include "front_and_keeper.hpp"
+#include "inherited_state.hpp"
 #include "launcher_options.hpp"
 #include "procleak/report_json.hpp"
 #include "procleak/report_text.hpp"
@@ -45,6 +47,13 @@ int exec_unchecked(const std::vector<std::string>& command) {
   return say(kNotExecutable, command.front() + ": " + std::strerror(err));
 }
 
+// What the run needs from files, read before any signal is blocked (a FIFO
+// or a huge file is refused, never waited on).
+struct Prepared {
+  Suppressions suppressions;
+  InheritedState inherited;
+};
+
 // Writes every report asked for; false (after saying why) if one failed.
 bool write_reports(const Options& opts, const Report& report) {
   bool ok = true;
@@ -64,20 +73,30 @@ bool write_reports(const Options& opts, const Report& report) {
   return ok;
 }
 
-int run_checked(const Options& opts, const Keeper& keeper) {
+Report new_report(const Options& opts) {
+  Report report;
+  report.source = "launcher";
+  report.test = opts.name;
+  report.command = opts.command;
+  report.mode = opts.mode;
+  report.started_at = std::chrono::system_clock::now();
+  return report;
+}
+
+// The reports first, the words on stderr after: a closed stderr (SIGPIPE is
+// ignored, inherited_state.hpp) loses the words, never the report.
+bool publish(const Options& opts, const Report& report) {
+  const bool written = write_reports(opts, report);
+  if (const auto text = format_text(report); !text.empty()) std::fputs(text.c_str(), stderr);
+  if (opts.ctest_measurements) {
+    std::fputs(ctest_measurements(report).c_str(), stdout);
+    std::fflush(stdout);
+  }
+  return written;
+}
+
+int run_checked(const Options& opts, const Prepared& prepared, const Keeper& keeper) {
   // Set-up failures are ours (125) and happen before the test runs.
-  Suppressions suppressions;
-  if (!opts.suppressions.empty()) {
-    std::string error;
-    auto loaded = Suppressions::load(opts.suppressions, error);
-    if (!loaded) return say(kUsageError, "--suppressions " + error);
-    suppressions = std::move(*loaded);
-  }
-  if (!opts.report_dir.empty()) {
-    if (auto ec = make_directories(opts.report_dir)) {
-      return say(kUsageError, "--report-dir " + opts.report_dir + ": " + ec.message());
-    }
-  }
   if (auto ec = become_subreaper()) return say(kUsageError, "cannot become subreaper: " + ec.message());
   ForwardedSignals signals;
   if (auto ec = ForwardedSignals::install(signals, keeper.original_mask)) {
@@ -91,18 +110,13 @@ int run_checked(const Options& opts, const Keeper& keeper) {
   Scope scope;
   if (auto ec = Scope::open(scope_options, scope)) return say(kUsageError, "cannot read /proc: " + ec.message());
 
-  Report report;
-  report.source = "launcher";
-  report.test = opts.name;
-  report.command = opts.command;
-  report.mode = opts.mode;
-  report.started_at = std::chrono::system_clock::now();
+  Report report = new_report(opts);
   const auto t0 = std::chrono::steady_clock::now();
 
   // A GoogleTest binary with the listener reports into the same folder, with
   // the same mode and timings as the launcher in front of it.
   for (const auto& [name, value] : settings_for_the_test(opts)) ::setenv(name.c_str(), value.c_str(), 1);
-  auto spawned = spawn_test(opts.command, signals.original_mask());
+  auto spawned = spawn_test(opts.command, signals.original_mask(), prepared.inherited);
   switch (spawned.error) {
     case SpawnError::none: break;
     case SpawnError::not_found: return say(kNotFound, spawned.message);
@@ -127,16 +141,12 @@ int run_checked(const Options& opts, const Keeper& keeper) {
                               {.sid = spawned.test.pid,
                                .pgid = spawned.test.pid,
                                .killed_by_signal = outcome.signal.has_value()},
-                              &suppressions);
+                              &prepared.suppressions);
   report.leaks = std::move(verified.leaks);
   report.cleanup = verified.cleanup;
-
-  if (const auto text = format_text(report); !text.empty()) std::fputs(text.c_str(), stderr);
-  if (opts.ctest_measurements) {
-    std::fputs(ctest_measurements(report).c_str(), stdout);
-    std::fflush(stdout);
-  }
-  const bool reports_written = write_reports(opts, report);
+  report.incomplete_reason = std::move(verified.incomplete_reason);
+  if (outcome.signals_via) note_signal(report.cleanup.signals_via, *outcome.signals_via);
+  const bool reports_written = publish(opts, report);
 
   // A timeout is the launcher's verdict, whatever our SIGTERM made of the test.
   if (outcome.timed_out) return kTimedOut;
@@ -144,8 +154,35 @@ int run_checked(const Options& opts, const Keeper& keeper) {
   const int code = outcome.exit_code.value_or(1);
   if (code != 0) return code;
   if (!reports_written) return kUsageError;
-  if (opts.mode == Mode::fail && verdict_of(report.leaks) == Verdict::leaked) return opts.leak_exit_code;
+  if (opts.mode == Mode::fail && fails(verdict_of(report))) return opts.leak_exit_code;
   return 0;
+}
+
+// In the front, after the keeper died of a signal (the OOM killer picks the
+// keeper alone, or the keeper mirrored the test's own death). The front is a
+// subreaper too, so whatever the keeper left is the front's child now: check
+// and clean it up, and report it, without the test's exit status, which died
+// with the keeper. Finds nothing (one read of our children) when the keeper
+// had already cleaned up.
+void clean_up_after_keeper(const Options& opts, const Prepared& prepared, int keeper_signal) {
+  ScopeOptions scope_options;
+  scope_options.role = OwnerRole::launcher;
+  Scope scope;
+  if (Scope::open(scope_options, scope)) return;
+  scope.clear_baseline();
+  scope.hurry();
+  auto verified = verify_none(scope, opts.name, {.killed_by_signal = true}, &prepared.suppressions);
+  if (verified.leaks.empty() && verified.incomplete_reason.empty()) return;
+  say(0, "the keeper process died of " + signal_name(keeper_signal) + "; cleaned up what test '" + opts.name +
+             "' left");
+  Report report = new_report(opts);
+  report.exit_signal = keeper_signal;
+  report.leaks = std::move(verified.leaks);
+  report.cleanup = verified.cleanup;
+  report.incomplete_reason = "the keeper process died of " + signal_name(keeper_signal) +
+                             ": the test's own exit status is unknown";
+  if (!verified.incomplete_reason.empty()) report.incomplete_reason += "; " + verified.incomplete_reason;
+  (void)publish(opts, report);
 }
 
 }  // namespace
@@ -160,9 +197,27 @@ int main(int argc, char** argv) {
     case ParseOutcome::error: return say(kUsageError, parsed.error);
     case ParseOutcome::run: break;
   }
-  if (parsed.options.mode == procleak::Mode::off || lists_tests_only(parsed.options.command)) {
-    return exec_unchecked(parsed.options.command);
+  const Options& opts = parsed.options;
+  if (opts.mode == procleak::Mode::off || lists_tests_only(opts.command)) return exec_unchecked(opts.command);
+
+  // A /proc of another PID namespace names other processes by our PIDs: a
+  // check there would report "clean" for anything.
+  if (std::string why; procleak::check_proc_is_ours(procleak::ProcFs(), why)) return say(kUsageError, why);
+  Prepared prepared;
+  if (!opts.suppressions.empty()) {
+    std::string error;
+    auto loaded = procleak::Suppressions::load(opts.suppressions, error);
+    if (!loaded) return say(kUsageError, "--suppressions " + error);
+    prepared.suppressions = std::move(*loaded);
   }
-  const auto ec = run_as_front_and_keeper([&](const Keeper& keeper) { return run_checked(parsed.options, keeper); });
+  if (!opts.report_dir.empty()) {
+    if (auto ec = procleak::make_directories(opts.report_dir)) {
+      return say(kUsageError, "--report-dir " + opts.report_dir + ": " + ec.message());
+    }
+  }
+  prepared.inherited = take_over_inherited_state();
+  const auto ec = run_as_front_and_keeper(
+      [&](const Keeper& keeper) { return run_checked(opts, prepared, keeper); },
+      [&](int keeper_signal) { clean_up_after_keeper(opts, prepared, keeper_signal); });
   return say(kUsageError, "cannot start the keeper process: " + ec.message());
 }

@@ -1,6 +1,7 @@
 #include "spawn_test.hpp"
 
 #include "procleak/process_handle.hpp"
+#include "inherited_state.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -41,6 +42,7 @@ error_code last_error() { return {errno, boost::system::system_category()}; }
 struct TestSessionSetup {
   pid_t launcher_pid;
   const sigset_t* child_mask;
+  const InheritedState* inherited;
 
   // In the parent, before fork: keep every fd the launcher itself would pass
   // on to a child (not close-on-exec), so procleak-run is transparent.
@@ -70,6 +72,8 @@ struct TestSessionSetup {
     // The launcher blocks the signals it forwards; the test starts as it would
     // without the launcher.
     if (::sigprocmask(SIG_SETMASK, child_mask, nullptr) != 0) return last_error();
+    // SIGCHLD, SIGPIPE and the fd limit as the caller handed them to us.
+    if (const int err = restore_inherited_state(*inherited); err != 0) return {err, boost::system::system_category()};
     return {};
   }
 
@@ -118,7 +122,26 @@ std::string resolve(const std::string& name) {
 
 }  // namespace
 
-SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& child_mask) {
+namespace {
+
+// One launch through Boost.Process; ec says why it failed.
+std::optional<bp::process> launch(boost::asio::io_context& ctx, const std::string& executable,
+                                  const std::vector<std::string>& args, const sigset_t& child_mask,
+                                  const InheritedState& inherited, error_code& ec, pid_t& child) {
+  bp::posix::vfork_launcher launcher;
+  std::optional<bp::process> proc;
+  // The executor overload: in Boost 1.81 the io_context overload that takes
+  // an error_code drops it and throws instead.
+  proc.emplace(launcher(ctx.get_executor(), ec, executable, args,
+                        TestSessionSetup{::getpid(), &child_mask, &inherited}));
+  child = launcher.pid;
+  return proc;
+}
+
+}  // namespace
+
+SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& child_mask,
+                       const InheritedState& inherited) {
   SpawnResult result;
   const std::string executable = resolve(command.front());
   if (executable.empty()) {
@@ -132,13 +155,20 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
   boost::asio::io_context ctx;
   error_code ec;
   std::vector<std::string> args(command.begin() + 1, command.end());
-  bp::posix::vfork_launcher launcher;
   std::optional<bp::process> proc;
+  pid_t child = 0;
   try {
-    // The executor overload: in Boost 1.81 the io_context overload that takes
-    // an error_code drops it and throws instead.
-    proc.emplace(launcher(ctx.get_executor(), ec, executable, args, TestSessionSetup{::getpid(), &child_mask}));
+    proc = launch(ctx, executable, args, child_mask, inherited, ec, child);
+    if (ec && ec.value() == ENOEXEC) {
+      // A script without "#!": execvp runs it with /bin/sh, and so do we.
+      if (child > 0) ::waitpid(child, nullptr, 0);
+      std::vector<std::string> sh_args{executable};
+      sh_args.insert(sh_args.end(), args.begin(), args.end());
+      ec = {};
+      proc = launch(ctx, "/bin/sh", sh_args, child_mask, inherited, ec, child);
+    }
   } catch (const std::exception& e) {  // allocation failure inside the launcher
+    if (child > 0) ::waitpid(child, nullptr, 0);
     result.error = SpawnError::setup_failed;
     result.message = std::string("cannot start ") + command.front() + ": " + e.what();
     return result;
@@ -146,7 +176,7 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
   if (ec) {
     // The child that failed to exec has exited: reap it, or it would outlive
     // us as a zombie handed to our own subreaper.
-    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
+    if (child > 0) ::waitpid(child, nullptr, 0);
     const int err = ec.value();
     result.error = err == ENOENT ? SpawnError::not_found
                    : (err == EACCES || err == ENOEXEC || err == EISDIR || err == EPERM)
@@ -156,9 +186,11 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
     return result;
   }
   result.test.pid = proc->id();
-  // Our own pidfd: the child is not reaped until we wait for it, so its PID is
-  // still its own here.
-  result.test.pidfd.reset(procleak::pidfd_open(result.test.pid));
+  // Our own pidfd (Boost's is disabled, BOOST_PROCESS_V2_DISABLE_PIDFD_OPEN:
+  // it threw where pidfds are refused). The child is not reaped until we
+  // wait for it, so its PID is still its own here. None (ENOSYS, EPERM,
+  // EMFILE): the wait polls instead.
+  if (pidfds_available()) result.test.pidfd.reset(procleak::pidfd_open(result.test.pid));
   (void)proc->detach();  // we wait and reap ourselves; Boost must not terminate it
   return result;
 }

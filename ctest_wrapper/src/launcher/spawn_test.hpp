@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "inherited_state.hpp"
 #include "procleak/unique_fd.hpp"
 
 namespace procleak::launcher {
@@ -26,9 +27,12 @@ struct SpawnResult {
 
 // Starts command in a new session (so its process group and session are its
 // own), with SIGKILL as its parent-death signal, the signal mask given in
-// child_mask and every inheritable fd of the launcher (not only 0, 1, 2: a
-// test may be handed more). Looks the command up on PATH as execvp does.
+// child_mask, SIGCHLD, SIGPIPE and RLIMIT_NOFILE as the caller handed them
+// to the launcher (inherited), and every inheritable fd of the launcher (not
+// only 0, 1, 2: a test may be handed more). Looks the command up on PATH and
+// runs a script without "#!" with /bin/sh, as execvp does.
 // Assumes the caller already is a child subreaper.
-[[nodiscard]] SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& child_mask);
+[[nodiscard]] SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& child_mask,
+                                     const InheritedState& inherited);
 
 }  // namespace procleak::launcher

@@ -12,13 +12,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void signal_main(const SpawnedTest& test, int sig) {
-  // The main process is our unreaped child: its pidfd (or PID) is still its own.
-  if (test.pidfd.valid()) {
-    (void)pidfd_send_signal(test.pidfd.get(), sig);
-  } else {
-    ::kill(test.pid, sig);
+void signal_main(const SpawnedTest& test, int sig, TestOutcome& outcome) {
+  // The main process is our unreaped child: its pidfd (or PID) is still its
+  // own, so kill(2) is exact too where pidfd signals are refused.
+  if (test.pidfd.valid() && pidfd_signals_available() && pidfd_send_signal(test.pidfd.get(), sig) == 0) {
+    note_signal(outcome.signals_via, SignalPath::pidfd);
+    return;
   }
+  if (::kill(test.pid, sig) == 0) note_signal(outcome.signals_via, SignalPath::kill);
 }
 
 }  // namespace
@@ -45,12 +46,12 @@ TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signa
     const auto now = Clock::now();
     if (term_at && now >= *term_at) {
       outcome.timed_out = true;
-      signal_main(test, SIGTERM);
+      signal_main(test, SIGTERM, outcome);
       term_at.reset();
       kill_at = now + grace;
     }
     if (kill_at && now >= *kill_at) {
-      signal_main(test, SIGKILL);
+      signal_main(test, SIGKILL, outcome);
       kill_at.reset();
     }
 
@@ -79,7 +80,7 @@ TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signa
       // Nobody waits for a gentle end any more: stop the test now.
       outcome.launcher_killed = true;
       (void)guard.send_to_group(test.pid, SIGKILL);
-      signal_main(test, SIGKILL);
+      signal_main(test, SIGKILL, outcome);
       term_at.reset();
       kill_at.reset();
     }
@@ -88,7 +89,7 @@ TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signa
         outcome.forwarded_signal = sig;
         // To the test's group while its leader is our unreaped child: the
         // group id cannot belong to anyone else then.
-        if (guard.send_to_group(test.pid, sig)) signal_main(test, sig);
+        if (guard.send_to_group(test.pid, sig)) signal_main(test, sig, outcome);
         if (!kill_at) kill_at = Clock::now() + grace;
       }
     }

@@ -5,6 +5,7 @@
 
 #include "forwarded_signals.hpp"
 #include "procleak/duration.hpp"
+#include "procleak/process_handle.hpp"
 #include "procleak/signal_guard.hpp"
 #include "spawn_test.hpp"
 
@@ -16,6 +17,7 @@ struct TestOutcome {
   bool timed_out = false;
   bool launcher_killed = false;  // the front process died: the test was SIGKILLed at once
   int forwarded_signal = 0;      // the last signal passed on, 0 for none
+  std::optional<SignalPath> signals_via;  // how signals to the main process went out
 };
 
 // Waits until the test's main process exits and reaps it. A forwarded

@@ -9,6 +9,7 @@
 #include "procleak/duration.hpp"
 #include "procleak/leak.hpp"
 #include "procleak/proc_fs.hpp"
+#include "procleak/process_tree.hpp"
 #include "procleak/report.hpp"
 #include "procleak/signal_guard.hpp"
 
@@ -27,6 +28,8 @@ struct CleanupPlan {
   std::function<bool(pid_t, std::uint64_t)> in_baseline;
   // Classifies a process born while cleanup runs (it becomes a leak too).
   std::function<Leak(const ProcStat&)> describe_newcomer;
+  // The same for one the walk lists but cannot read (process_tree.hpp).
+  std::function<Leak(const Unseen&)> describe_unseen;
 };
 
 // The parent-kill probe (DESIGN.md): generation by generation, SIGKILL each
@@ -39,7 +42,9 @@ void probe_parent_kill(const CleanupPlan& plan, std::vector<Leak>& leaks);
 // sends SIGTERM then SIGCONT, waits up to plan.grace on pidfds, SIGKILLs what
 // is left (repeating until a walk finds nothing alive), reaps, and verifies.
 // Sets every leak's fate, appends processes born meanwhile, and returns the
-// counts. Assumes the owner is a child subreaper, so that everything killed
+// counts, how signals went out and what it could not look at (problems). A
+// process procleak may not signal is unkillable with its cleanup_error at
+// once, never retried in a loop. Assumes the owner is a child subreaper, so that everything killed
 // ends up as the owner's zombie to reap.
 CleanupSummary clean_up(const CleanupPlan& plan, std::vector<Leak>& leaks);
 

@@ -44,7 +44,7 @@ enum class Fate : std::uint8_t {
   killed,      // needed SIGKILL
   reaped,      // a zombie, collected
   exited,      // gone before procleak acted
-  unkillable,  // still there at the deadline
+  unkillable,  // still there at the deadline, or procleak may not signal it (cleanup_error)
 };
 
 [[nodiscard]] std::string_view to_string(Kind k) noexcept;
@@ -70,9 +70,18 @@ struct Leak {
   std::optional<pid_t> original_parent;
   std::string original_parent_comm;  // when known: names the parent in the cause
   double age_ms = 0;
-  bool holds_test_output = false;
+  // Has the test's stdin, stdout or stderr open; nullopt when that cannot be
+  // known (kcmp refused and no exact fallback, /proc/<pid>/fd unreadable).
+  std::optional<bool> holds_test_output;
   Fate cleanup = Fate::pending;
   std::optional<std::string> suppressed_by;
+  // Why the process could not be read (an errno name such as "EACCES"): it
+  // is there, and only pid, ppid and what the walk saw are known. Empty when
+  // it was read.
+  std::string read_error;
+  // Why a signal to it was refused (an errno name such as "EPERM"), empty
+  // when none was.
+  std::string cleanup_error;
 };
 
 }  // namespace procleak

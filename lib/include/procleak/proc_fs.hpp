@@ -41,6 +41,13 @@ class ProcFs {
   std::string root_;
 };
 
+// Whether proc is the /proc of this process's PID namespace: its "self" link
+// must name getpid(). A /proc mounted for another namespace (unshare --pid
+// without --mount-proc, bwrap --unshare-pid without --proc) names other
+// processes by our PIDs, so nothing read there could be trusted. Returns an
+// error with a one-line reason in why.
+std::error_code check_proc_is_ours(const ProcFs& proc, std::string& why);
+
 // Appends the PIDs of a /proc children list ("12 345 678 "). Pure.
 void parse_pid_list(std::string_view text, std::vector<pid_t>& out);
 

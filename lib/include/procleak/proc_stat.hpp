@@ -25,7 +25,10 @@ struct ProcStat {
   std::uint64_t blocked = 0;
   std::uint64_t ignored = 0;
 
-  [[nodiscard]] bool is_zombie() const noexcept { return state == 'Z' || state == 'X'; }
+  // Exited, waiting to be reaped. A thread-group leader whose main thread
+  // exited while other threads run (pthread_exit in main: `ps` shows Zl)
+  // also reads Z, but its num_threads counts the live ones: it is running.
+  [[nodiscard]] bool is_zombie() const noexcept { return (state == 'Z' || state == 'X') && num_threads <= 1; }
   // Whether sig sent now would be dropped on arrival: ignored and not blocked
   // (a blocked signal stays pending, and the process may handle it later).
   [[nodiscard]] bool drops(int sig) const noexcept {

@@ -10,19 +10,33 @@
 
 namespace procleak {
 
+// A descendant the walk could not see whole: its stat could not be read
+// (the process is there, details unknown), or only its children file could
+// not (what runs below it is unknown).
+struct Unseen {
+  pid_t pid = 0;
+  pid_t listed_by = 0;          // the process whose children file lists it
+  std::error_code error;        // why (never no_such_process: gone is not unseen)
+  bool children_only = false;   // its stat was read: it is in the walk's output too
+};
+
 // Walks /proc/<pid>/task/<tid>/children from root downwards and returns the
 // stat of every descendant (root itself excluded), parents before children,
 // each pid once. Cost grows with the size of the subtree, not with the
-// number of processes on the machine. A process that disappears during the
-// walk is skipped (it is gone, not an error); only a failure to read the
-// root's own children is returned as an error.
+// number of processes on the machine. A process is skipped as gone only when
+// the kernel says so (ESRCH; an ENOENT stat confirmed by kill(pid, 0) or by
+// its parent no longer listing it); any other failure to read it (EMFILE,
+// EACCES under hidepid=2, ...) is an Unseen, appended to *unseen when given.
+// A failure to read the root's own children is returned as an error.
 //
 // Assumes root is a child subreaper, or that the caller accepts that orphans
 // of its descendants are re-parented away and so are not seen.
-std::error_code walk_descendants(const ProcFs& proc, pid_t root, std::vector<ProcStat>& out);
+std::error_code walk_descendants(const ProcFs& proc, pid_t root, std::vector<ProcStat>& out,
+                                 std::vector<Unseen>* unseen = nullptr);
 
 // The same walk when the root's children are already known (OwnChildren
 // reads them for this process without touching the root's stat).
-void walk_below(const ProcFs& proc, pid_t root, std::vector<pid_t> children, std::vector<ProcStat>& out);
+void walk_below(const ProcFs& proc, pid_t root, std::vector<pid_t> children, std::vector<ProcStat>& out,
+                std::vector<Unseen>* unseen = nullptr);
 
 }  // namespace procleak

@@ -15,6 +15,7 @@
 #include "procleak/leak.hpp"
 #include "procleak/own_children.hpp"
 #include "procleak/proc_fs.hpp"
+#include "procleak/process_tree.hpp"
 #include "procleak/report.hpp"
 #include "procleak/signal_guard.hpp"
 #include "procleak/suppressions.hpp"
@@ -72,6 +73,13 @@ class Scope {
   // fate, appends processes born meanwhile, returns the counts.
   CleanupSummary clean_up(std::vector<Leak>& leaks);
 
+  // Forgets the baseline: every descendant of the owner is the scope's from
+  // now on (for a launcher's front that inherits its keeper's tree).
+  void clear_baseline() noexcept {
+    baseline_.clear();
+    shape_valid_ = false;
+  }
+
   // No settle wait and no grace period from now on: for a launcher that was
   // itself killed, when nothing waits for a gentle end any more.
   void hurry() noexcept {
@@ -81,6 +89,9 @@ class Scope {
 
   [[nodiscard]] const ScopeOptions& options() const noexcept { return options_; }
   [[nodiscard]] pid_t owner() const noexcept { return owner_; }
+  // What the last check() could not look at (a children file it could not
+  // read, ...): each makes the verdict incomplete.
+  [[nodiscard]] const std::vector<std::string>& problems() const noexcept { return problems_; }
   // The guard every signal of this scope goes through (owner and ancestors refused).
   [[nodiscard]] const SignalGuard& guard() const noexcept { return guard_; }
 
@@ -88,7 +99,9 @@ class Scope {
   [[nodiscard]] bool in_baseline(pid_t pid, std::uint64_t start) const;
   [[nodiscard]] ClassifyContext context() const;
   [[nodiscard]] Leak describe(const ProcStat& p, const ClassifyContext& ctx) const;
-  std::vector<ProcStat> leftovers();
+  [[nodiscard]] Leak describe(const Unseen& u, const ClassifyContext& ctx) const;
+  std::vector<ProcStat> leftovers(std::vector<Unseen>& unseen);
+  void note_problem(std::string what);
   // The tree's shape at the baseline, with each process's children file kept
   // open: while every pread gives the same children, the tree is the
   // baseline and nothing needs walking (the per-test fast path).
@@ -112,19 +125,23 @@ class Scope {
   bool shape_valid_ = false;
   std::vector<pid_t> shape_owner_children_;
   std::vector<KnownProcess> shape_;
+  std::vector<std::string> problems_;
 };
 
 // What verify_none found and did.
 struct Verification {
   std::vector<Leak> leaks;  // with fates and suppressed_by set
   CleanupSummary cleanup;
-  [[nodiscard]] Verdict verdict() const noexcept { return verdict_of(leaks); }
+  // What could not be looked at or cleaned up; empty when the check was whole.
+  std::string incomplete_reason;
+  [[nodiscard]] Verdict verdict() const noexcept { return verdict_of(leaks, incomplete_reason); }
 };
 
 // goleak's VerifyNone, for any test framework: checks what the scope's test
 // left behind, cleans all of it up, and marks the leaks the suppressions
 // match. Format the result with report_text.hpp; fail the test when
-// verdict() is Verdict::leaked.
+// fails(verdict()): Verdict::leaked, or Verdict::incomplete when some
+// process could not be read or killed (never reported as clean).
 [[nodiscard]] Verification verify_none(Scope& scope, std::string_view test, const TestFacts& facts = {},
                                        const Suppressions* suppressions = nullptr);
 

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <system_error>
 #include <vector>
@@ -12,6 +13,7 @@
 namespace procleak {
 
 class ProcessHandle;
+enum class SignalPath : std::uint8_t;
 
 class SignalGuard {
  public:
@@ -30,7 +32,7 @@ class SignalGuard {
   // Sends sig to the process behind handle when allowed; otherwise returns
   // operation_not_permitted and sends nothing. Callers only hold handles of
   // processes they found by walking the owner's descendants.
-  std::error_code send(const ProcessHandle& handle, int sig) const;
+  std::error_code send(const ProcessHandle& handle, int sig, SignalPath* path = nullptr) const;
 
   // kill(-pgid, sig) for the test's own process group, with the same checks
   // applied to the group id and a refusal of the owner's own group.
