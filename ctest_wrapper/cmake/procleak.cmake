@@ -56,7 +56,8 @@ SIGKILL, so nothing would be reported or cleaned. With ``TIMEOUT <seconds>``
 these commands set the test's TIMEOUT and give procleak-run a deadline of its
 own before it: TIMEOUT minus a margin of a third of TIMEOUT (at most 2 x GRACE
 + SETTLE + 1 s), with a grace period that fits in the margin. The timed-out
-test exits 124 with its report written and its processes gone. On CMake 3.27
+test exits 124 with its report written and its processes gone. ``TIMEOUT 0``
+is CTest's "no timeout", and procleak-run then gets none either. On CMake 3.27
 and later the test also gets ``TIMEOUT_SIGNAL_NAME SIGTERM``, so even CTest's
 own timeout lets procleak-run clean up before it exits.
 #]=======================================================================]
@@ -129,6 +130,11 @@ function(_procleak_launcher prefix out_var)
   set(properties "")
   if(DEFINED ${prefix}_TIMEOUT)
     _procleak_seconds_ms("${${prefix}_TIMEOUT}" timeout_ms)
+  endif()
+  if(DEFINED ${prefix}_TIMEOUT AND timeout_ms EQUAL 0)
+    # CTest's TIMEOUT 0 means "no timeout": none for procleak-run either.
+    list(APPEND properties TIMEOUT 0)
+  elseif(DEFINED ${prefix}_TIMEOUT)
     set(grace_text "2s")
     if(grace)
       set(grace_text "${grace}")

@@ -14,7 +14,9 @@
 namespace procleak {
 namespace {
 
-constexpr int kTestStreams[] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO};
+// The streams a leftover can keep CTest waiting on: the launcher's stdout and
+// stderr (its stdin does not: CTest waits for the output to end).
+constexpr int kTestStreams[] = {STDOUT_FILENO, STDERR_FILENO};
 
 bool is_pipe_or_socket(const struct stat& st) { return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode); }
 
@@ -40,27 +42,28 @@ std::optional<bool> holds_test_output(const ProcFs& proc, pid_t pid) {
   if (!kcmp_refused) return false;
 
   // kcmp refused: compare the objects behind the fds. Exact only for pipes
-  // and sockets; a test stream of another kind makes the answer unknown.
-  struct stat streams[3]{};
-  bool stream_ok[3]{};
-  for (int i = 0; i < 3; ++i) {
+  // and sockets: a match there is certain; no match is certain only when
+  // every test stream is one.
+  struct stat streams[2]{};
+  bool comparable[2]{};
+  bool some_unknown = false;
+  for (int i = 0; i < 2; ++i) {
     if (::fstat(kTestStreams[i], &streams[i]) != 0) continue;  // closed: nothing to hold
-    if (!is_pipe_or_socket(streams[i])) return std::nullopt;
-    stream_ok[i] = true;
+    comparable[i] = is_pipe_or_socket(streams[i]);
+    some_unknown |= !comparable[i];
   }
   const std::string dir = proc.root() + '/' + std::to_string(pid) + "/fd/";
-  bool unknown = false;
   for (const int fd : fds) {
     struct stat st{};
     if (::stat((dir + std::to_string(fd)).c_str(), &st) != 0) {
-      if (errno != ENOENT) unknown = true;  // ENOENT: closed since the listing
+      if (errno != ENOENT) some_unknown = true;  // ENOENT: closed since the listing
       continue;
     }
-    for (int i = 0; i < 3; ++i) {
-      if (stream_ok[i] && st.st_dev == streams[i].st_dev && st.st_ino == streams[i].st_ino) return true;
+    for (int i = 0; i < 2; ++i) {
+      if (comparable[i] && st.st_dev == streams[i].st_dev && st.st_ino == streams[i].st_ino) return true;
     }
   }
-  if (unknown) return std::nullopt;
+  if (some_unknown) return std::nullopt;
   return false;
 }
 

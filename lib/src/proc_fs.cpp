@@ -24,14 +24,17 @@ bool parse_pid(std::string_view text, pid_t& out) {
   return ec == std::errc{} && end == text.data() + text.size() && out > 0;
 }
 
-// Calls fn(name) for each numeric entry of a directory.
+// Calls fn(name) for each numeric entry of a directory: PIDs and TIDs are
+// positive, fd numbers start at 0 (min_value).
 template <typename Fn>
-std::error_code for_each_numeric_entry(const std::string& path, Fn&& fn) {
+std::error_code for_each_numeric_entry(const std::string& path, Fn&& fn, int min_value = 1) {
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) return gone_or(errno);
   while (const dirent* entry = ::readdir(dir)) {
-    pid_t n = 0;
-    if (parse_pid(entry->d_name, n)) fn(n);
+    const std::string_view name = entry->d_name;
+    int n = 0;
+    const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), n);
+    if (ec == std::errc{} && end == name.data() + name.size() && !name.empty() && n >= min_value) fn(n);
   }
   ::closedir(dir);
   return {};
@@ -157,8 +160,8 @@ std::error_code ProcFs::read_exe(pid_t pid, std::string& out) const {
 
 std::error_code ProcFs::list_fds(pid_t pid, std::vector<int>& out) const {
   out.clear();
-  return for_each_numeric_entry(root_ + '/' + std::to_string(pid) + "/fd",
-                                [&](pid_t fd) { out.push_back(static_cast<int>(fd)); });
+  return for_each_numeric_entry(
+      root_ + '/' + std::to_string(pid) + "/fd", [&](int fd) { out.push_back(fd); }, /*min_value=*/0);
 }
 
 }  // namespace procleak

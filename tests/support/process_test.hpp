@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -23,6 +24,8 @@ class ProcessTest : public ::testing::Test {
     char tmpl[] = "/tmp/procleak-it-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
+    // Writable for a launcher run as another user (in_environment.sh unprivileged).
+    ASSERT_EQ(chmod(dir_.c_str(), 0777), 0);
   }
 
   void TearDown() override {

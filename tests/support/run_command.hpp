@@ -31,6 +31,14 @@ struct RunOptions {
   std::function<void(pid_t)> while_running;
 };
 
+// Runs argv. When PROCLEAK_TEST_WRAP is set (tests/integration/in_environment.sh)
+// and argv[0] is procleak-run or the listener's scenario binary, its words
+// (split at spaces) go in front: the program under test then runs in the
+// environment they set up (another user, refused system calls, a low fd
+// limit, signals ignored), while the test binary and its oracle do not.
 RunResult run_command(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+// The words PROCLEAK_TEST_WRAP puts in front of program (none for others).
+std::vector<std::string> environment_wrapper(const std::string& program);
 
 }  // namespace procleak_test

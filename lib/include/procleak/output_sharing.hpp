@@ -1,4 +1,4 @@
-// Does a process hold the test's stdin, stdout or stderr open?
+// Does a process hold the test's output (stdout, stderr) open?
 #pragma once
 
 #include <sys/types.h>
@@ -9,8 +9,9 @@
 
 namespace procleak {
 
-// True when one of pid's open fds is the same open file description as this
-// process's fd 0, 1 or 2 (kcmp(2) KCMP_FILE), the reason CTest would wait for
+// True when one of pid's open fds, fd 0 included (`sleep 300 <&1`), is the
+// same open file description as this process's fd 1 or 2 (kcmp(2)
+// KCMP_FILE), the reason CTest would wait for
 // the process until its timeout. A process that opened /dev/null itself does
 // not count. Where kcmp is refused (a container profile without
 // CAP_SYS_PTRACE), pipes and sockets are compared by device and inode

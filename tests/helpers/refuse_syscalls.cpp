@@ -1,11 +1,11 @@
-// Runs a command with pidfd system calls refused, as gVisor and old kernels
+// Runs a command with some system calls refused, as gVisor and old kernels
 // (ENOSYS) or a container's seccomp profile (EPERM) refuse them:
 //
-//   helper_no_pidfd enosys|eperm open|signal|both COMMAND [ARG...]
+//   helper_refuse_syscalls enosys|eperm NAME[,NAME...] COMMAND [ARG...]
 //
-// open refuses pidfd_open, signal refuses pidfd_send_signal, both both. The
-// filter is inherited by everything the command starts. A raw BPF program,
-// so the helper needs no library.
+// NAME is pidfd_open, pidfd_send_signal or kcmp. The filter is inherited by
+// everything the command starts. A raw BPF program, so the helper needs no
+// library.
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -17,18 +17,16 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <string>
 #include <vector>
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    fprintf(stderr, "usage: helper_no_pidfd enosys|eperm open|signal|both COMMAND [ARG...]\n");
+    fprintf(stderr, "usage: helper_refuse_syscalls enosys|eperm NAME[,NAME...] COMMAND [ARG...]\n");
     return 2;
   }
   const bool enosys = strcmp(argv[1], "enosys") == 0;
   if (!enosys && strcmp(argv[1], "eperm") != 0) return 2;
-  const bool open = strcmp(argv[2], "open") == 0 || strcmp(argv[2], "both") == 0;
-  const bool signal = strcmp(argv[2], "signal") == 0 || strcmp(argv[2], "both") == 0;
-  if (!open && !signal) return 2;
   const unsigned err = enosys ? ENOSYS : EPERM;
 
   std::vector<sock_filter> prog = {
@@ -37,20 +35,31 @@ int main(int argc, char** argv) {
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
   };
-  auto refuse = [&](unsigned nr) {
-    prog.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1));
+  std::string names = argv[2];
+  for (std::size_t start = 0; start <= names.size();) {
+    auto end = names.find(',', start);
+    if (end == std::string::npos) end = names.size();
+    const std::string name = names.substr(start, end - start);
+    start = end + 1;
+    long nr = -1;
+    if (name == "pidfd_open") nr = SYS_pidfd_open;
+    if (name == "pidfd_send_signal") nr = SYS_pidfd_send_signal;
+    if (name == "kcmp") nr = SYS_kcmp;
+    if (nr < 0) {
+      fprintf(stderr, "helper_refuse_syscalls: unknown system call '%s'\n", name.c_str());
+      return 2;
+    }
+    prog.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(nr), 0, 1));
     prog.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | err));
-  };
-  if (open) refuse(SYS_pidfd_open);
-  if (signal) refuse(SYS_pidfd_send_signal);
+  }
   prog.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
 
   sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) != 0) {
-    perror("helper_no_pidfd: seccomp");
+    perror("helper_refuse_syscalls: seccomp");
     return 2;
   }
   execvp(argv[3], argv + 3);
-  perror("helper_no_pidfd: exec");
+  perror("helper_refuse_syscalls: exec");
   return 127;
 }
