@@ -13,6 +13,8 @@ packages=(
   libbenchmark-dev hyperfine       # bench/
   libxml2-utils                    # xmllint, to check JUnit output
   procps                           # ps, for the demo's final check
+  util-linux                       # setpriv, prlimit, unshare: the environment test runs
+  valgrind                         # procleak-run under valgrind (ctest -T memcheck users)
   pkgconf dpkg-dev                 # the consumer tests: pkg-config, dpkg-deb
   clang-14 libclang-rt-14-dev      # scripts/fuzz.sh (libFuzzer)
 )

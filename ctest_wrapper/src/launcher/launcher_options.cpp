@@ -154,7 +154,8 @@ A COMMAND that only lists tests (--gtest_list_tests, as test discovery runs
 it) is executed directly: nothing to check, nothing printed.
 
 Exit status: the test's own (killed by a signal: procleak-run dies of the same
-signal); the leak exit code when the test passed but leaked (mode fail); 124
+signal); the leak exit code when the test passed but leaked, or when the check
+was incomplete (a process it could not read or kill; mode fail); 124
 on --timeout; 125 procleak-run could not work (bad usage, cannot set up);
 126 COMMAND not executable; 127 COMMAND not found.
 )";
