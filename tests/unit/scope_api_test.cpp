@@ -68,3 +68,13 @@ TEST(ScopeApi, ProcessesOlderThanTheScopeAreNotItsLeaks) {
 
 }  // namespace
 }  // namespace procleak
+
+namespace procleak {
+namespace {
+
+TEST(ScopeOptions, DefaultRoleIsInProcessSoNoChildOfTheCallerIsReapedBlindly) {
+  EXPECT_EQ(ScopeOptions{}.role, OwnerRole::in_process);
+}
+
+}  // namespace
+}  // namespace procleak

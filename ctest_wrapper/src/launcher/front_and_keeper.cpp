@@ -44,7 +44,7 @@ extern "C" void forward_to_keeper(int sig) {
 
 // Whether valgrind runs us: its core does not support clone(CLONE_VM)
 // without CLONE_THREAD ("Unsupported clone() flags"), so the keeper forks.
-bool under_valgrind() {
+[[maybe_unused]] bool under_valgrind() {
 #ifdef RUNNING_ON_VALGRIND
   if (RUNNING_ON_VALGRIND) return true;
 #endif

@@ -36,7 +36,9 @@ struct ScopeOptions {
   Duration settle = std::chrono::milliseconds(100);
   Duration grace = std::chrono::seconds(2);
   bool probe_parent_kill = false;
-  OwnerRole role = OwnerRole::launcher;
+  // in_process by default: a library user's scope must never reap children
+  // it did not find (the launcher role reaps with waitid(P_ALL)).
+  OwnerRole role = OwnerRole::in_process;
 };
 
 // What the caller knows about the test when it checks.
