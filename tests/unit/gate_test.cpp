@@ -114,6 +114,13 @@ TEST_F(Folder, BaselineRoundTripsAndRejectsBadFiles) {
   EXPECT_NE(error.find("not a procleak baseline"), std::string::npos) << error;
   EXPECT_FALSE(Baseline::load(dir_ + "/absent.json", error));
   EXPECT_NE(error.find("cannot be read"), std::string::npos) << error;
+  // Fields of the wrong type are an error, not an uncaught type_error (exit 134).
+  write("typed.json", R"({"schema": 1, "known_leaks": 5})");
+  EXPECT_FALSE(Baseline::load(dir_ + "/typed.json", error));
+  EXPECT_NE(error.find("not a procleak baseline"), std::string::npos) << error;
+  write("typed2.json", R"({"schema": "procleak.baseline/1", "known_leaks": 5})");
+  EXPECT_FALSE(Baseline::load(dir_ + "/typed2.json", error));
+  EXPECT_NE(error.find("known_leaks is missing or not an array"), std::string::npos) << error;
 }
 
 TEST(Judgement, NewKnownAndSuppressedLeaks) {

@@ -23,7 +23,10 @@ std::optional<Baseline> Baseline::load(const std::string& path, std::string& err
     error = "not valid JSON (a truncated file?)";
     return std::nullopt;
   }
-  if (doc.value("schema", "") != kBaselineSchema) {
+  // Field by field with its type checked: value() would throw type_error
+  // (and abort the gate) for {"schema": 1}.
+  const auto schema = doc.find("schema");
+  if (schema == doc.end() || !schema->is_string() || schema->get<std::string>() != kBaselineSchema) {
     error = "not a procleak baseline (expected \"schema\": \"" + std::string(kBaselineSchema) + "\")";
     return std::nullopt;
   }
