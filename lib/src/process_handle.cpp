@@ -155,8 +155,8 @@ std::error_code ProcessHandle::send_signal(int sig, SignalPath* path) const {
   if (pidfd_.valid() && pidfd_signals_available()) {
     if (path != nullptr) *path = SignalPath::pidfd;
     if (pidfd_send_signal(pidfd_.get(), sig) == 0) return {};
-    // ENOSYS/EPERM for every signal means the call itself is refused (our own
-    // probe passed, so only a profile applied since could do that): kill(2).
+    // EPERM is a real refusal here (our probe of the call passed); ENOSYS
+    // can only come from a profile applied since: kill(2) then.
     if (errno == ESRCH) return gone();
     if (errno != ENOSYS) return errno_code(errno);
   }

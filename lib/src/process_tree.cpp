@@ -3,8 +3,13 @@
 #include <algorithm>
 
 #include "procleak/process_handle.hpp"
+#include "procleak/report.hpp"
 
 namespace procleak {
+
+std::string children_problem(const Unseen& u) {
+  return "could not read the children of PID " + std::to_string(u.pid) + " (" + errno_name(u.error.value()) + ")";
+}
 
 std::error_code walk_descendants(const ProcFs& proc, pid_t root, std::vector<ProcStat>& out,
                                  std::vector<Unseen>* unseen) {

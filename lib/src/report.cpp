@@ -67,7 +67,9 @@ std::string incomplete_reason_of(const std::vector<Leak>& leaks, const std::vect
   std::map<std::string, int> unkilled;
   for (const auto& leak : leaks) {
     if (!leak.read_error.empty()) ++unread[leak.read_error];
-    if (leak.cleanup == Fate::unkillable) ++unkilled[leak.cleanup_error.empty() ? "still there after SIGKILL" : leak.cleanup_error];
+    if (leak.cleanup != Fate::unkillable) continue;
+    const char* why = leak.kinds.has(Kind::zombie) ? "a zombie whose parent did not reap it" : "still there after SIGKILL";
+    ++unkilled[leak.cleanup_error.empty() ? why : leak.cleanup_error];
   }
   std::string out;
   const auto add = [&out](const std::string& part) {

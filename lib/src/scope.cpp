@@ -64,8 +64,14 @@ std::error_code Scope::rebaseline() {
   if (shape_unchanged(children)) return {};  // the same tree: the same baseline
   baseline_.clear();
   std::vector<ProcStat> existing;
-  if (!children.empty()) walk_below(proc_, owner_, children, existing);
+  std::vector<Unseen> unseen;
+  if (!children.empty()) walk_below(proc_, owner_, children, existing, &unseen);
   for (const auto& p : existing) baseline_.insert(identity_key(p.pid, p.start_time));
+  // A process there before the scope that cannot be read (hidepid=2) is in
+  // the baseline by its PID alone, as Unseen entries are keyed.
+  for (const auto& u : unseen) {
+    if (!u.children_only) baseline_.insert(identity_key(u.pid, 0));
+  }
   remember_shape(children, existing);
   return {};
 }
@@ -192,20 +198,25 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
 }
 
 Leak Scope::describe(const Unseen& u, const ClassifyContext& ctx) const {
-  // Only what the walk saw: the PID and who lists it as a child.
+  // Only what the walk saw: the PID and who lists it as a child. Its session
+  // and group are unknown, so no escape is claimed either way.
+  ProcStat seen;
+  seen.pid = u.pid;
+  seen.ppid = u.listed_by;
+  seen.pgrp = kUnknownId;
+  seen.session = kUnknownId;
+  ClassifyContext without_ids = ctx;
+  without_ids.test_sid = kUnknownId;
+  without_ids.test_pgid = kUnknownId;
+  const auto c = classify(seen, without_ids);
   Leak leak;
   leak.pid = u.pid;
   leak.ppid = u.listed_by;
   leak.pgid = kUnknownId;
   leak.sid = kUnknownId;
+  leak.kinds = c.kinds;
+  leak.original_parent = c.original_parent;
   leak.read_error = errno_name(u.error.value());
-  if (u.listed_by == owner_ && ctx.owner_children_are_orphans) {
-    leak.kinds.add(Kind::orphan);
-    if (ctx.test_killed_by_signal) leak.kinds.add(Kind::parent_kill_survivor);
-  } else {
-    leak.kinds.add(Kind::stray);
-    leak.original_parent = u.listed_by;
-  }
   return leak;
 }
 
@@ -223,7 +234,9 @@ std::vector<Leak> Scope::check(const TestFacts& facts) {
     if (options_.role == OwnerRole::launcher) reap_owner_children();
     left = leftovers(unseen);
     const auto now = Clock::now();
-    if ((left.empty() && unseen.empty()) || now >= deadline) break;
+    // An unreadable children file is no process on its way out: nothing to wait for.
+    const bool unseen_processes = std::any_of(unseen.begin(), unseen.end(), [](const Unseen& u) { return !u.children_only; });
+    if ((left.empty() && !unseen_processes) || now >= deadline) break;
     // Sleep until one of them exits, or the next slice: on events, so a
     // process that exits 1 ms into the window ends the wait 1 ms in. As many
     // pidfds as the descriptor limit leaves room for; the slice covers the rest.
@@ -252,7 +265,7 @@ std::vector<Leak> Scope::check(const TestFacts& facts) {
   for (const auto& p : left) leaks.push_back(describe(p, ctx));
   for (const auto& u : unseen) {
     if (u.children_only) {
-      note_problem("could not read the children of PID " + std::to_string(u.pid) + " (" + errno_name(u.error.value()) + ")");
+      note_problem(children_problem(u));
     } else {
       leaks.push_back(describe(u, ctx));
     }

@@ -46,20 +46,20 @@ Tracked& TrackedProcesses::track(std::size_t i) {
   return tracked_.insert_or_assign(key, std::move(t)).first->second;
 }
 
+void TrackedProcesses::note_problem(std::string what) {
+  if (std::find(problems_.begin(), problems_.end(), what) == problems_.end()) problems_.push_back(std::move(what));
+}
+
 std::vector<ProcStat> TrackedProcesses::walk(std::vector<Unseen>& unseen) {
   std::vector<ProcStat> all;
   if (const auto ec = walk_descendants(*plan_.proc, plan_.owner, all, &unseen)) {
-    const std::string what = "could not read the owner's children (" + errno_name(ec.value()) + ")";
-    if (std::find(problems_.begin(), problems_.end(), what) == problems_.end()) problems_.push_back(what);
+    note_problem("could not read the owner's children (" + errno_name(ec.value()) + ")");
   }
-  std::erase_if(all, [&](const ProcStat& s) { return plan_.in_baseline && plan_.in_baseline(s.pid, s.start_time); });
+  const auto in_baseline = [&](pid_t pid, std::uint64_t start) { return plan_.in_baseline && plan_.in_baseline(pid, start); };
+  std::erase_if(all, [&](const ProcStat& s) { return in_baseline(s.pid, s.start_time); });
+  std::erase_if(unseen, [&](const Unseen& u) { return !u.children_only && in_baseline(u.pid, 0); });
   for (const auto& u : unseen) {
-    if (!u.children_only || std::find(problem_pids_.begin(), problem_pids_.end(), u.pid) != problem_pids_.end()) {
-      continue;
-    }
-    problem_pids_.push_back(u.pid);
-    problems_.push_back("could not read the children of PID " + std::to_string(u.pid) + " (" +
-                        errno_name(u.error.value()) + ")");
+    if (u.children_only) note_problem(children_problem(u));
   }
   return all;
 }

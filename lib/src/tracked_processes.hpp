@@ -88,11 +88,12 @@ class TrackedProcesses {
   void settle_fates();
 
   [[nodiscard]] std::optional<SignalPath> signals_via() const noexcept { return signals_via_; }
-  [[nodiscard]] std::vector<std::string> problems() const { return problems_; }
+  [[nodiscard]] const std::vector<std::string>& problems() const noexcept { return problems_; }
 
  private:
   Tracked& track(std::size_t i);
   std::vector<ProcStat> walk(std::vector<Unseen>& unseen);
+  void note_problem(std::string what);
 
   const CleanupPlan& plan_;
   std::vector<Leak>& leaks_;
@@ -100,7 +101,6 @@ class TrackedProcesses {
   std::size_t pidfd_budget_ = 0;
   std::optional<SignalPath> signals_via_;
   std::vector<std::string> problems_;
-  std::vector<pid_t> problem_pids_;
 };
 
 template <typename Fn>

@@ -74,6 +74,29 @@ class Environment : public procleak_test::LauncherRun {
     return to;
   }
 
+  // Waits (up to 10 s) until `count` sleep processes run below this binary.
+  static void wait_for_sleeps(int count) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int sleeps = 0;
+      for (const auto& p : procleak_test::descendants_of(::getpid())) sleeps += p.name == "sleep";
+      if (sleeps >= count) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+  // Reaps what is re-parented to this binary (the subreaper) and waits up to
+  // 2 s until nothing is left below it.
+  static void wait_until_nothing_left() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    for (;;) {
+      while (waitpid(-1, nullptr, WNOHANG) > 0) {
+      }
+      if (procleak_test::descendants_of(::getpid()).empty() || std::chrono::steady_clock::now() >= deadline) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
   static std::vector<std::string> as_nobody() {
     return {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"};
   }
@@ -133,22 +156,11 @@ TEST_P(NoPidfds, TimeoutFires) {
 
 TEST_P(NoPidfds, ForwardedSignalEndsTheTestAndIsReported) {
   RunOptions opts;
-  opts.while_running = [&](pid_t) {
-    // Wait for the test's sleep, then TERM the launcher (the helper exec'd it).
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (std::chrono::steady_clock::now() < deadline) {
-      bool sleeping = false;
-      for (const auto& p : procleak_test::descendants_of(::getpid())) sleeping |= p.name == "sleep";
-      if (sleeping) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+  opts.while_running = [](pid_t launcher) {  // the helper exec'd it: same PID
+    wait_for_sleeps(1);
+    ::kill(launcher, SIGTERM);
   };
-  RunResult r;
-  opts.while_running = [&, wait = opts.while_running](pid_t pid) {
-    wait(pid);
-    ::kill(pid, SIGTERM);
-  };
-  r = run_behind(refused(), {"sh", "-c", "sleep 30 & sleep 25; exit 0"}, {}, opts);
+  const auto r = run_behind(refused(), {"sh", "-c", "sleep 30 & sleep 25; exit 0"}, {}, opts);
   EXPECT_EQ(r.signal, SIGTERM) << r.err;
   const auto rep = report();
   EXPECT_EQ(rep["exit"]["signal"], "SIGTERM") << rep.dump(2);
@@ -157,26 +169,14 @@ TEST_P(NoPidfds, ForwardedSignalEndsTheTestAndIsReported) {
 
 TEST_P(NoPidfds, SigkillOfTheFrontLeavesNothing) {
   RunOptions opts;
-  opts.while_running = [&](pid_t pid) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int sleeps = 0;
-      for (const auto& p : procleak_test::descendants_of(::getpid())) sleeps += p.name == "sleep";
-      if (sleeps == 2) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    ::kill(pid, SIGKILL);
+  opts.while_running = [](pid_t launcher) {
+    wait_for_sleeps(2);
+    ::kill(launcher, SIGKILL);
   };
   const auto r = run_behind(refused(), {"sh", "-c", "sleep 30 & sleep 25; exit 0"}, {"--grace", "500ms"}, opts);
   EXPECT_EQ(r.signal, SIGKILL);
   // The keeper learns of it by its parent-death signal and cleans up.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  for (;;) {
-    while (waitpid(-1, nullptr, WNOHANG) > 0) {  // the keeper comes back to us (subreaper) to be reaped
-    }
-    if (procleak_test::descendants_of(::getpid()).empty() || std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  wait_until_nothing_left();
   expect_nothing_left();
 }
 
@@ -409,17 +409,11 @@ TEST_F(Environment, SuppressionsThatAreNotRegularFilesOrHugeAre125AtOnce) {
 TEST_F(Environment, KeeperKilledAloneLeavesNothingAndAReport) {
   // Before: the whole tree ran on under init.
   RunOptions opts;
-  opts.while_running = [&](pid_t front) {
+  opts.while_running = [](pid_t front) {
+    wait_for_sleeps(2);
     pid_t keeper = 0;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int sleeps = 0;
-      for (const auto& p : procleak_test::descendants_of(::getpid())) {
-        sleeps += p.name == "sleep";
-        if (p.ppid == front) keeper = p.pid;
-      }
-      if (sleeps == 2 && keeper > 0) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (const auto& p : procleak_test::descendants_of(::getpid())) {
+      if (p.ppid == front) keeper = p.pid;
     }
     ASSERT_GT(keeper, 0);
     ::kill(keeper, SIGKILL);  // as the OOM killer would: the keeper alone

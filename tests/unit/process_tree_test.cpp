@@ -2,6 +2,8 @@
 #include "procleak/process_tree.hpp"
 
 #include "procleak/own_children.hpp"
+#include "procleak/report.hpp"
+#include "procleak/scope.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -124,6 +126,61 @@ TEST(RealProc, WalkSeesOwnChild) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].pid, child);
   EXPECT_EQ(out[0].ppid, ::getpid());
+}
+
+// A stat that cannot be read (here a directory: read() fails with EISDIR, as
+// it fails with EACCES under hidepid=2) is not "gone": the process is Unseen.
+TEST_F(FakeProc, UnreadableStatIsUnseenNotGone) {
+  add(1, 0, {{2, 3}});
+  add(2, 1, {{}});
+  fs::create_directories(root_ / "3" / "stat");  // listed, but its stat cannot be read
+  std::vector<ProcStat> out;
+  std::vector<Unseen> unseen;
+  ASSERT_FALSE(walk_descendants(ProcFs(root_.string()), 1, out, &unseen));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].pid, 2);
+  ASSERT_EQ(unseen.size(), 1u);
+  EXPECT_EQ(unseen[0].pid, 3);
+  EXPECT_EQ(unseen[0].listed_by, 1);
+  EXPECT_EQ(unseen[0].error, std::errc::is_a_directory);
+  EXPECT_FALSE(unseen[0].children_only);
+}
+
+TEST_F(FakeProc, UnreadableChildrenFileIsUnseenBelowAReadProcess) {
+  add(1, 0, {{2}});
+  add(2, 1, {{}});
+  fs::remove(root_ / "2" / "task" / "2" / "children");
+  fs::create_directories(root_ / "2" / "task" / "2" / "children");
+  std::vector<ProcStat> out;
+  std::vector<Unseen> unseen;
+  ASSERT_FALSE(walk_descendants(ProcFs(root_.string()), 1, out, &unseen));
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(unseen.size(), 1u);
+  EXPECT_TRUE(unseen[0].children_only);
+  EXPECT_EQ(children_problem(unseen[0]), "could not read the children of PID 2 (EISDIR)");
+}
+
+// A scope over a fixture /proc whose owner is this process: a process that
+// was there (unreadable) before the scope opened is baseline, not a leak;
+// one that appears later is a leak with read_error, never silently skipped.
+TEST_F(FakeProc, UnreadableBaselineProcessIsNoLeakANewOneIs) {
+  const pid_t self = ::getpid();
+  add(self, 1, {{4242}});
+  fs::create_directories(root_ / "4242" / "stat");
+  Scope scope;
+  ASSERT_FALSE(Scope::open(ProcFs(root_.string()), {.settle = std::chrono::milliseconds(0)}, scope));
+  EXPECT_TRUE(scope.check({}).empty()) << "4242 was there before the scope";
+  EXPECT_TRUE(scope.problems().empty());
+
+  std::ofstream(root_ / std::to_string(self) / "task" / std::to_string(self) / "children") << "4242 4343 ";
+  fs::create_directories(root_ / "4343" / "stat");
+  const auto leaks = scope.check({});
+  ASSERT_EQ(leaks.size(), 1u);
+  EXPECT_EQ(leaks[0].pid, 4343);
+  EXPECT_EQ(leaks[0].ppid, self);
+  EXPECT_EQ(leaks[0].read_error, "EISDIR");
+  EXPECT_TRUE(leaks[0].kinds.has(Kind::stray)) << "in-process: a child of the test binary";
+  EXPECT_EQ(incomplete_reason_of(leaks, scope.problems()), "1 process could not be read (EISDIR)");
 }
 
 }  // namespace

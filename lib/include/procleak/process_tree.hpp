@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <string>
 #include <system_error>
 #include <vector>
 
@@ -19,6 +20,10 @@ struct Unseen {
   std::error_code error;        // why (never no_such_process: gone is not unseen)
   bool children_only = false;   // its stat was read: it is in the walk's output too
 };
+
+// "could not read the children of PID 42 (EACCES)": the words an Unseen with
+// children_only adds to an incomplete_reason.
+[[nodiscard]] std::string children_problem(const Unseen& u);
 
 // Walks /proc/<pid>/task/<tid>/children from root downwards and returns the
 // stat of every descendant (root itself excluded), parents before children,
