@@ -56,19 +56,29 @@ void GTestLeakListener::OnTestProgramStart(const ::testing::UnitTest&) {
   active_ = true;
 }
 
+void GTestLeakListener::open(Level& level) {
+  level.open = true;
+  level.open_error = level.scope.rebaseline();
+}
+
 void GTestLeakListener::OnEnvironmentsSetUpStart(const ::testing::UnitTest&) {
   test_baseline_current_ = false;
-  if (active_) program_.open = !program_.scope.rebaseline();
+  if (active_) open(program_);
 }
 
 void GTestLeakListener::OnTestSuiteStart(const ::testing::TestSuite&) {
   test_baseline_current_ = false;
-  if (active_) suite_.open = !suite_.scope.rebaseline();
+  if (active_) open(suite_);
 }
 
 void GTestLeakListener::OnTestStart(const ::testing::TestInfo&) {
   if (!active_) return;
-  test_.open = test_baseline_current_ || !test_.scope.rebaseline();
+  if (test_baseline_current_) {
+    test_.open = true;
+    test_.open_error = {};
+  } else {
+    open(test_);
+  }
   test_baseline_current_ = false;
 }
 
@@ -122,7 +132,15 @@ std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scop
   level.open = false;
   // Suppressions match against the name, so it is needed only when there are some.
   const std::string suppression_name = suppressions_.rules().empty() ? std::string() : scope_name(gtest_scope);
-  auto verified = verify_none(level.scope, suppression_name, facts_, &suppressions_);
+  Verification verified;
+  if (level.open_error) {
+    // No baseline: a check now could not tell the scope's processes from
+    // those before it, so it neither reports nor kills; it cannot pass.
+    verified.incomplete_reason = "could not read this process's children when the scope started (" +
+                                 errno_name(level.open_error.value()) + "): what it started was not checked";
+  } else {
+    verified = verify_none(level.scope, suppression_name, facts_, &suppressions_);
+  }
   clean = verified.leaks.empty() && verified.incomplete_reason.empty();
   if (clean) return {};
   const std::string name = scope_name(gtest_scope);

@@ -44,7 +44,9 @@ void freeze(TrackedProcesses& procs) {
 // SIGTERM is sent: it cannot change its disposition in between. So a
 // shutdown handler that ignores further SIGTERMs is not mistaken for one:
 // it was not ignoring when read. SIGSTOP takes effect when the process next
-// runs, so an ignorer not stopped yet is looked at again, for up to 20 ms.
+// runs, so an ignorer not stopped yet is looked at again until it is, for up
+// to 250 ms: on a loaded machine (ctest -j) it may not run for tens of ms,
+// and waiting for its stop is still far shorter than the grace it saves.
 // The freeze's last sweep read every process: only ignorers are read again.
 std::vector<Tracked*> sigterm_droppers(TrackedProcesses& procs, const ProcFs& proc) {
   std::vector<Tracked*> pending;
@@ -52,7 +54,7 @@ std::vector<Tracked*> sigterm_droppers(TrackedProcesses& procs, const ProcFs& pr
   for (auto& [key, t] : procs.all()) {
     if (t.phase == Phase::stopped && t.sigterm != SigtermArrival::acted_on) pending.push_back(&t);
   }
-  const auto deadline = Clock::now() + std::chrono::milliseconds(20);
+  const auto deadline = Clock::now() + std::chrono::milliseconds(250);
   for (bool first = true;; first = false) {
     std::erase_if(pending, [&](Tracked* t) {
       if (!first) {

@@ -62,10 +62,18 @@ std::error_code OwnChildren::list_threads() {
 std::error_code OwnChildren::read(std::vector<pid_t>& out) {
   out.clear();
   const pid_t self = ::getpid();
+  // The test may have closed our descriptors (close_range) and reused their
+  // numbers: one fstat tells, and then every cached file is opened afresh
+  // (and none closed that is not ours, cached_fd.hpp).
+  struct stat st{};
+  if (task_dir_.valid() && !task_dir_.still_ours(st)) {
+    task_dir_ = CachedFd();
+    threads_.clear();
+  }
   if (!task_dir_.valid()) {
     const std::string path = root_ + '/' + std::to_string(self) + "/task";
-    task_dir_.reset(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!task_dir_.valid()) return errno_code();
+    task_dir_ = CachedFd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!task_dir_.valid() || !task_dir_.still_ours(st)) return errno_code();
     struct statfs fs{};
     on_procfs_ = ::fstatfs(task_dir_.get(), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
   }
@@ -73,8 +81,7 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
   // The current threads. One thread: the caller, no listing needed (a
   // listing makes procfs build an entry per thread, several times the cost).
   tids_.clear();
-  struct stat st{};
-  if (on_procfs_ && ::fstat(task_dir_.get(), &st) == 0 && st.st_nlink == 3) {
+  if (on_procfs_ && st.st_nlink == 3) {
     tids_.push_back(static_cast<pid_t>(::syscall(SYS_gettid)));
   } else if (auto ec = list_threads()) {
     return ec;
@@ -85,10 +92,20 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
   char children[4096];
   for (const pid_t tid : tids_) {
     auto it = std::find_if(threads_.begin(), threads_.end(), [&](const Thread& t) { return t.tid == tid; });
+    // A children file whose descriptor is no longer ours would be read as
+    // someone else's file: garbage PIDs. Verified on every read (one fstat).
+    if (it != threads_.end() && !it->children.still_ours()) {
+      threads_.erase(it);
+      it = threads_.end();
+    }
     if (it == threads_.end()) {
       const std::string path = root_ + '/' + std::to_string(self) + "/task/" + std::to_string(tid) + "/children";
-      UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-      if (!fd.valid()) continue;  // the thread exited since the listing
+      CachedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fd.valid()) {
+        // The thread exited since the listing; anything else means we cannot look.
+        if (errno == ENOENT || errno == ESRCH) continue;
+        return errno_code();
+      }
       threads_.push_back({tid, std::move(fd)});
       it = threads_.end() - 1;
     }

@@ -107,7 +107,7 @@ void Scope::remember_shape(const std::vector<pid_t>& owner_children, const std::
     if (p.num_threads != 1) return;
     const std::string path =
         proc_.root() + '/' + std::to_string(p.pid) + "/task/" + std::to_string(p.pid) + "/children";
-    KnownProcess known{p.pid, UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), {}};
+    KnownProcess known{p.pid, CachedFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), {}};
     if (!known.children.valid() || !read_kids(known.children.get(), known.kids)) return;
     // Every child must be one the walk saw, or the shape would hide it.
     for (const pid_t kid : known.kids) {
@@ -122,7 +122,7 @@ bool Scope::shape_unchanged(const std::vector<pid_t>& owner_children) {
   if (!shape_valid_ || owner_children != shape_owner_children_) return false;
   std::vector<pid_t> kids;
   for (const auto& known : shape_) {
-    if (!read_kids(known.children.get(), kids) || kids != known.kids) return false;
+    if (!known.children.still_ours() || !read_kids(known.children.get(), kids) || kids != known.kids) return false;
   }
   return true;
 }

@@ -76,6 +76,21 @@ class Listener : public procleak_test::ProcessTest {
 
 };
 
+// Before: the closed descriptors read as "no children", so this test and
+// every later one passed with their leaks running.
+TEST_F(Listener, TestThatClosesOurDescriptorsIsStillCheckedAndSoAreLaterOnes) {
+  const auto r = scenarios("FdSanitiser.*");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("procleak: scope 'FdSanitiser.ClosesEveryFdThenLeaks' leaked 1 process"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("procleak: scope 'FdSanitiser.NextTestLeaksTooAndItsFilesAreStillOpen' leaked 1 process"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("was closed under us"), std::string::npos) << "procleak closed a file of the test's\n" << r.out;
+  EXPECT_EQ(count(r.out, "-> terminated"), 2u) << r.out;
+  expect_nothing_left();
+}
+
 TEST_F(Listener, LeakyTestFailsInItsOwnBlockOthersPass) {
   const auto r = scenarios("Leaky.LeavesAChildRunning:Clean.*");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;

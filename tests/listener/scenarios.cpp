@@ -3,12 +3,15 @@
 // output, exit code and XML). Linked with procleak::gtest_main. Every process
 // a scenario leaks ends by itself within a minute (alarm), whatever happens.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
 #include "bounded.hpp"
 
@@ -31,6 +34,21 @@ class LeakyEnvironment : public ::testing::Environment {
 ::testing::Environment* const kEnvironment = ::testing::AddGlobalTestEnvironment(new LeakyEnvironment);
 
 TEST(Leaky, LeavesAChildRunning) { ASSERT_GT(fork_lingering_child(), 0); }
+
+// Code under test that "sanitises" its fd table closes the listener's
+// descriptors too, then opens files of its own, which get their numbers.
+std::vector<int> files_of_the_test;
+
+TEST(FdSanitiser, ClosesEveryFdThenLeaks) {
+  ASSERT_EQ(syscall(SYS_close_range, 3u, ~0u, 0u), 0);
+  for (int i = 0; i < 16; ++i) files_of_the_test.push_back(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  ASSERT_GT(fork_lingering_child(), 0);
+}
+
+TEST(FdSanitiser, NextTestLeaksTooAndItsFilesAreStillOpen) {
+  for (const int fd : files_of_the_test) EXPECT_NE(fcntl(fd, F_GETFD), -1) << "fd " << fd << " was closed under us";
+  ASSERT_GT(fork_lingering_child(), 0);
+}
 
 TEST(Leaky, LeavesASetsidDaemon) {
   const pid_t first = fork();

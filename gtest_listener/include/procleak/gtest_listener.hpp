@@ -49,7 +49,11 @@ class GTestLeakListener : public ::testing::EmptyTestEventListener {
   struct Level {
     Scope scope;
     bool open = false;
+    // Why the baseline could not be read when the level opened: then nothing
+    // it started can be told apart, and it ends as incomplete, never clean.
+    std::error_code open_error;
   };
+  static void open(Level& level);
   // Checks and cleans one scope; returns the text of the failure to raise
   // (empty when clean, or in mode warn after printing it). clean tells
   // whether nothing at all was left.

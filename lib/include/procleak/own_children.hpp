@@ -8,7 +8,7 @@
 #include <system_error>
 #include <vector>
 
-#include "procleak/unique_fd.hpp"
+#include "procleak/cached_fd.hpp"
 
 namespace procleak {
 
@@ -31,10 +31,10 @@ class OwnChildren {
   std::error_code list_threads();  // into tids_
   struct Thread {
     pid_t tid;
-    UniqueFd children;
+    CachedFd children;
   };
   std::string root_;
-  UniqueFd task_dir_;
+  CachedFd task_dir_;
   bool on_procfs_ = false;  // link counts mean threads (not on a fixture tree)
   std::vector<Thread> threads_;
   std::vector<pid_t> tids_;

@@ -10,6 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "procleak/cached_fd.hpp"
 #include "procleak/classify.hpp"
 #include "procleak/duration.hpp"
 #include "procleak/leak.hpp"
@@ -109,7 +110,7 @@ class Scope {
   // baseline and nothing needs walking (the per-test fast path).
   struct KnownProcess {
     pid_t pid;
-    UniqueFd children;
+    CachedFd children;  // verified before each read: the test may have reused its number
     std::vector<pid_t> kids;
   };
   void remember_shape(const std::vector<pid_t>& owner_children, const std::vector<ProcStat>& tree);

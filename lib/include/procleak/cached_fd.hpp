@@ -1,0 +1,69 @@
+// A descriptor the listener keeps open across tests, in a process whose test
+// code may close or reuse descriptors it does not own (a test that
+// "sanitises" its fd table with close_range(3, ~0U, 0), then opens files of
+// its own, which get the same numbers). It remembers the file it was opened
+// on: it is trusted only while it still refers to that file, and it is
+// closed only then, so procleak never closes a descriptor of the test's.
+#pragma once
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <utility>
+
+namespace procleak {
+
+class CachedFd {
+ public:
+  CachedFd() noexcept = default;
+  // Takes fd (may be -1) and records which file it is open on.
+  explicit CachedFd(int fd) noexcept : fd_(fd) {
+    struct stat st{};
+    if (fd_ >= 0 && ::fstat(fd_, &st) == 0) {
+      dev_ = st.st_dev;
+      ino_ = st.st_ino;
+    } else if (fd_ >= 0) {
+      ::close(std::exchange(fd_, -1));
+    }
+  }
+  CachedFd(CachedFd&& other) noexcept
+      : fd_(std::exchange(other.fd_, -1)), dev_(other.dev_), ino_(other.ino_) {}
+  CachedFd& operator=(CachedFd&& other) noexcept {
+    if (this != &other) {
+      reset();
+      fd_ = std::exchange(other.fd_, -1);
+      dev_ = other.dev_;
+      ino_ = other.ino_;
+    }
+    return *this;
+  }
+  CachedFd(const CachedFd&) = delete;
+  CachedFd& operator=(const CachedFd&) = delete;
+  ~CachedFd() { reset(); }
+
+  [[nodiscard]] int get() const noexcept { return fd_; }
+  [[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
+
+  // One fstat: whether the descriptor still refers to the file it was opened
+  // on. st receives the fresh stat when it does.
+  [[nodiscard]] bool still_ours(struct stat& st) const noexcept {
+    return fd_ >= 0 && ::fstat(fd_, &st) == 0 && st.st_dev == dev_ && st.st_ino == ino_;
+  }
+  [[nodiscard]] bool still_ours() const noexcept {
+    struct stat st{};
+    return still_ours(st);
+  }
+
+  // Closes the descriptor if it is still ours, and forgets it either way.
+  void reset() noexcept {
+    if (fd_ >= 0 && still_ours()) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+};
+
+}  // namespace procleak
