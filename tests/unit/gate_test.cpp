@@ -123,6 +123,25 @@ TEST_F(Folder, BaselineRoundTripsAndRejectsBadFiles) {
   EXPECT_NE(error.find("known_leaks is missing or not an array"), std::string::npos) << error;
 }
 
+TEST(Judgement, IncompleteFailsAndNoBaselineExcusesIt) {
+  ReportCollection c;
+  c.reports = {loaded("Hidden", {leak(1, "sleep")}), loaded("Blind", {})};
+  c.reports[0].report.incomplete_reason = "1 process could not be killed (EPERM)";
+  c.reports[1].report.incomplete_reason = "could not read this process's children (EMFILE)";
+  const auto baseline = Baseline::of(c.reports);  // lists Hidden's sleep
+  const auto j = judge(c, &baseline);
+  EXPECT_EQ(j.failing, 2);
+  EXPECT_EQ(j.incomplete, 2);
+  EXPECT_EQ(j.clean, 0) << "an incomplete report without leaks is not clean";
+  EXPECT_EQ(gate_exit_code(c, j), 1);
+  const auto summary = format_summary(c, j);
+  EXPECT_NE(summary.find("INCOMPLETE"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("check incomplete: could not read this process's children (EMFILE)"), std::string::npos)
+      << summary;
+  EXPECT_NE(format_junit(c, j).find("type=\"procleak.incomplete\""), std::string::npos);
+  EXPECT_NE(format_github_annotations(c, j).find("::error"), std::string::npos);
+}
+
 TEST(Judgement, NewKnownAndSuppressedLeaks) {
   auto suppressed = leak(5, "helper");
   suppressed.suppressed_by = "comm:helper";

@@ -123,6 +123,42 @@ TEST(ReportRead, RoundTripsWhatTheWriterWrote) {
   EXPECT_EQ(format_text(r), format_text(written));
 }
 
+TEST(ReportRead, IncompleteReportRoundTripsWithUnknownsAsNull) {
+  auto written = sample_report();
+  written.leaks[0].read_error = "EACCES";
+  written.leaks[0].cleanup = Fate::unkillable;
+  written.leaks[0].cleanup_error = "EPERM";
+  written.leaks[0].holds_test_output.reset();
+  written.cleanup.signals_via.reset();
+  written.incomplete_reason = incomplete_reason_of(written.leaks, {"could not read the children of PID 7 (EMFILE)"});
+  EXPECT_EQ(written.incomplete_reason,
+            "1 process could not be read (EACCES); 1 process could not be killed (EPERM); "
+            "could not read the children of PID 7 (EMFILE)");
+  const auto doc = nlohmann::json::parse(to_json(written));
+  EXPECT_EQ(doc["verdict"], "incomplete");
+  EXPECT_EQ(doc["leaks"][0]["holds_test_output"], nullptr) << "unknown is null, never false";
+  EXPECT_EQ(doc["leaks"][0]["sid"], nullptr);
+  EXPECT_EQ(doc["leaks"][0]["age_ms"], nullptr);
+  EXPECT_EQ(doc["leaks"][0]["read_error"], "EACCES");
+  EXPECT_EQ(doc["leaks"][0]["cleanup_error"], "EPERM");
+  EXPECT_EQ(doc["cleanup"]["signals_via"], nullptr) << "nothing was signalled";
+
+  const auto parsed = parse_report(doc.dump());
+  ASSERT_EQ(parsed.status, ParsedReport::Status::ok) << parsed.error;
+  EXPECT_EQ(verdict_of(parsed.report), Verdict::incomplete);
+  EXPECT_EQ(parsed.report.incomplete_reason, written.incomplete_reason);
+  EXPECT_FALSE(parsed.report.leaks[0].holds_test_output.has_value());
+  EXPECT_EQ(parsed.report.leaks[0].cleanup_error, "EPERM");
+  EXPECT_NE(format_text(parsed.report).find("check incomplete, so it cannot pass"), std::string::npos);
+
+  auto forged = doc;
+  forged.erase("incomplete_reason");
+  EXPECT_EQ(parse_report(forged.dump()).status, ParsedReport::Status::malformed) << "incomplete needs its reason";
+  forged = doc;
+  forged["verdict"] = "leaked";
+  EXPECT_EQ(parse_report(forged.dump()).status, ParsedReport::Status::malformed) << "a reason makes it incomplete";
+}
+
 TEST(ReportRead, TruncatedFileIsNotJson) {
   const auto text = to_json(sample_report());
   const auto parsed = parse_report(std::string_view(text).substr(0, text.size() / 2));

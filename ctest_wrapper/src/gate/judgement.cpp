@@ -1,6 +1,7 @@
 #include "judgement.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "procleak/report_text.hpp"
 
@@ -10,12 +11,12 @@ Judgement judge(const ReportCollection& input, const Baseline* baseline) {
   Judgement j;
   std::map<std::string, int> commands;
   std::map<std::string, int> worst_by_test;
-  std::map<std::string, bool> incomplete_by_test;
+  std::set<std::string> incomplete_tests;
   for (const auto& loaded : input.reports) {
     JudgedReport jr;
     jr.loaded = &loaded;
     jr.incomplete = !loaded.report.incomplete_reason.empty();
-    if (jr.incomplete) incomplete_by_test[loaded.report.test] = true;
+    if (jr.incomplete) incomplete_tests.insert(loaded.report.test);
     for (const auto& leak : loaded.report.leaks) {
       LeakStatus status = LeakStatus::fresh;
       if (leak.suppressed_by) {
@@ -49,7 +50,7 @@ Judgement judge(const ReportCollection& input, const Baseline* baseline) {
       case 2: ++j.known_only; break;
       default:
         ++j.failing;
-        if (incomplete_by_test.contains(test)) ++j.incomplete;
+        if (incomplete_tests.contains(test)) ++j.incomplete;
         break;
     }
   }
