@@ -87,7 +87,7 @@ void GTestLeakListener::OnTestEnd(const ::testing::TestInfo& test) {
   // Raised here, the failure belongs to the test that just ended (GoogleTest
   // clears the current test only after OnTestEnd).
   bool clean = false;
-  if (auto failure = finish(test_, test, clean); !failure.empty()) raise_failure(failure);
+  if (auto failure = finish(test_, test, clean, {&suite_, &program_}); !failure.empty()) raise_failure(failure);
   test_baseline_current_ = clean;
 }
 
@@ -95,7 +95,7 @@ void GTestLeakListener::OnTestSuiteEnd(const ::testing::TestSuite& suite) {
   test_baseline_current_ = false;
   if (!active_ || !suite_.open) return;
   bool clean = false;
-  if (auto failure = finish(suite_, suite, clean); !failure.empty()) {
+  if (auto failure = finish(suite_, suite, clean, {&program_}); !failure.empty()) {
     deferred_failures_.push_back(std::move(failure));
   }
 }
@@ -104,7 +104,7 @@ void GTestLeakListener::OnEnvironmentsTearDownEnd(const ::testing::UnitTest& uni
   test_baseline_current_ = false;
   if (!active_ || !program_.open) return;
   bool clean = false;
-  if (auto failure = finish(program_, unit_test, clean); !failure.empty()) {
+  if (auto failure = finish(program_, unit_test, clean, {}); !failure.empty()) {
     deferred_failures_.push_back(std::move(failure));
   }
 }
@@ -128,7 +128,8 @@ bool passed(const ::testing::UnitTest& u) { return u.Passed(); }
 }  // namespace
 
 template <typename GTestScope>
-std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scope, bool& clean) {
+std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scope, bool& clean,
+                                      std::initializer_list<Level*> enclosing) {
   level.open = false;
   // Suppressions match against the name, so it is needed only when there are some.
   const std::string suppression_name = suppressions_.rules().empty() ? std::string() : scope_name(gtest_scope);
@@ -143,6 +144,12 @@ std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scop
   }
   clean = verified.leaks.empty() && verified.incomplete_reason.empty();
   if (clean) return {};
+  // Each leftover is reported once, here: what this scope could not remove
+  // (unkillable, or the corpse of a killed child of a process that never
+  // reaps it) is not reported again by the suite and the program around it.
+  for (const auto& leak : verified.leaks) {
+    for (Level* outer : enclosing) outer->scope.exclude(leak);
+  }
   const std::string name = scope_name(gtest_scope);
   const bool passed_so_far = passed(gtest_scope);
 

@@ -5,11 +5,16 @@
 #include <sys/resource.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <vector>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
 
 namespace procleak {
 
@@ -199,6 +204,19 @@ Liveness ProcessHandle::liveness() const {
   }
   if (now.start_time != start_time_) return Liveness::gone;
   return now.is_zombie() ? Liveness::exited : Liveness::running;
+}
+
+void ProcessHandle::reap_if_exited() const noexcept {
+  siginfo_t info{};
+  if (pidfd_.valid()) {
+    (void)::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd_.get()), &info, WEXITED | WNOHANG);
+    return;
+  }
+  if (!start_time_known_ || proc_ == nullptr) return;
+  ProcStat now;
+  if (proc_->read_stat(pid_, now) == std::error_code() && now.start_time == start_time_) {
+    (void)::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG);
+  }
 }
 
 }  // namespace procleak

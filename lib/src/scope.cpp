@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include "procleak/cleanup.hpp"
 #include "procleak/output_sharing.hpp"
@@ -23,10 +24,6 @@ using Clock = std::chrono::steady_clock;
 // Re-walk at least this often while settling: a zombie's parent may reap it,
 // or a new process may appear, and neither wakes a pidfd we hold.
 constexpr auto kSettleSlice = std::chrono::milliseconds(10);
-
-std::uint64_t identity_key(pid_t pid, std::uint64_t start) {
-  return (start << 22) ^ static_cast<std::uint64_t>(pid);
-}
 
 double age_ms(std::uint64_t start_ticks) {
   static const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
@@ -53,6 +50,7 @@ std::error_code Scope::open(const ProcFs& proc, ScopeOptions options, Scope& out
   out.options_ = options;
   out.owner_ = ::getpid();
   out.guard_ = SignalGuard(out.owner_);  // the real ancestry, read only if a signal is due
+  if (options.role == OwnerRole::in_process) out.reserve_.fill();
   return out.rebaseline();
 }
 
@@ -60,11 +58,13 @@ std::error_code Scope::rebaseline() {
   seen_parents_.clear();
   facts_ = {};
   std::vector<pid_t> children;
-  if (auto ec = own_children_.read(children)) return ec;
+  if (auto ec = read_own_children(children)) return ec;
   if (shape_unchanged(children)) return {};  // the same tree: the same baseline
   baseline_.clear();
+  reported_.clear();  // what is still there is in the new baseline
   std::vector<ProcStat> existing;
   std::vector<Unseen> unseen;
+  reserve_.release();
   if (!children.empty()) walk_below(proc_, owner_, children, existing, &unseen);
   for (const auto& p : existing) baseline_.insert(identity_key(p.pid, p.start_time));
   // A process there before the scope that cannot be read (hidepid=2) is in
@@ -73,7 +73,19 @@ std::error_code Scope::rebaseline() {
     if (!u.children_only) baseline_.insert(identity_key(u.pid, 0));
   }
   remember_shape(children, existing);
+  if (options_.role == OwnerRole::in_process) reserve_.fill();
   return {};
+}
+
+std::error_code Scope::read_own_children(std::vector<pid_t>& children) {
+  auto ec = own_children_.read(children);
+  // Out of descriptors (the test took them all): the reserve's slots let it
+  // open its files afresh.
+  if ((ec.value() == EMFILE || ec.value() == ENFILE) && options_.role == OwnerRole::in_process) {
+    reserve_.release();
+    ec = own_children_.read(children);
+  }
+  return ec;
 }
 
 namespace {
@@ -107,8 +119,14 @@ void Scope::remember_shape(const std::vector<pid_t>& owner_children, const std::
     if (p.num_threads != 1) return;
     const std::string path =
         proc_.root() + '/' + std::to_string(p.pid) + "/task/" + std::to_string(p.pid) + "/children";
-    KnownProcess known{p.pid, CachedFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), {}};
-    if (!known.children.valid() || !read_kids(known.children.get(), known.kids)) return;
+    const std::string task = proc_.root() + '/' + std::to_string(p.pid) + "/task";
+    KnownProcess known{p.pid, CachedFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)),
+                       CachedFd(::open(task.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)), 0, {}};
+    struct stat st{};
+    if (!known.task_dir.still_ours(st) || !known.children.valid() || !read_kids(known.children.get(), known.kids)) {
+      return;
+    }
+    known.task_links = st.st_nlink;
     // Every child must be one the walk saw, or the shape would hide it.
     for (const pid_t kid : known.kids) {
       if (!in_tree.contains(kid)) return;
@@ -121,14 +139,24 @@ void Scope::remember_shape(const std::vector<pid_t>& owner_children, const std::
 bool Scope::shape_unchanged(const std::vector<pid_t>& owner_children) {
   if (!shape_valid_ || owner_children != shape_owner_children_) return false;
   std::vector<pid_t> kids;
+  struct stat st{};
   for (const auto& known : shape_) {
+    if (!known.task_dir.still_ours(st) || st.st_nlink != known.task_links) return false;  // threads came or went
     if (!known.children.still_ours() || !read_kids(known.children.get(), kids) || kids != known.kids) return false;
   }
   return true;
 }
 
 bool Scope::in_baseline(pid_t pid, std::uint64_t start) const {
-  return !baseline_.empty() && baseline_.contains(identity_key(pid, start));
+  if (baseline_.empty() && reported_.empty()) return false;
+  const auto key = identity_key(pid, start);
+  return baseline_.contains(key) || reported_.contains(key);
+}
+
+void Scope::reap_reported_corpse(const ProcStat& p) {
+  if (!p.is_zombie() || p.ppid != owner_) return;
+  ProcessHandle h;
+  if (!ProcessHandle::open(proc_, p.pid, p.start_time, h)) h.reap_if_exited();
 }
 
 ClassifyContext Scope::context() const {
@@ -153,13 +181,19 @@ std::vector<ProcStat> Scope::leftovers(std::vector<Unseen>& unseen) {
   std::vector<ProcStat> all;
   unseen.clear();
   std::vector<pid_t> children;
-  if (const auto ec = own_children_.read(children)) {
+  if (const auto ec = read_own_children(children)) {
     // Not "no leftovers": this check could not look at all.
     note_problem("could not read this process's children (" + errno_name(ec.value()) + ")");
     return all;
   }
   if (shape_unchanged(children)) return all;  // exactly the baseline's tree
+  reserve_.release();
   if (!children.empty()) walk_below(proc_, owner_, std::move(children), all, &unseen);
+  if (!reported_.empty()) {
+    for (const auto& p : all) {
+      if (reported_.contains(identity_key(p.pid, p.start_time))) reap_reported_corpse(p);
+    }
+  }
   std::erase_if(all, [&](const ProcStat& p) { return in_baseline(p.pid, p.start_time); });
   std::erase_if(unseen, [&](const Unseen& u) { return !u.children_only && in_baseline(u.pid, 0); });
   for (const auto& p : all) {
@@ -270,6 +304,8 @@ std::vector<Leak> Scope::check(const TestFacts& facts) {
       leaks.push_back(describe(u, ctx));
     }
   }
+  // Nothing to clean up: the reserve is taken again now; else after clean_up.
+  if (leaks.empty() && options_.role == OwnerRole::in_process) reserve_.fill();
   return leaks;
 }
 
@@ -286,8 +322,10 @@ CleanupSummary Scope::clean_up(std::vector<Leak>& leaks) {
   plan.in_baseline = [this](pid_t pid, std::uint64_t st) { return in_baseline(pid, st); };
   plan.describe_newcomer = [this, ctx](const ProcStat& p) { return describe(p, ctx); };
   plan.describe_unseen = [this, ctx](const Unseen& u) { return describe(u, ctx); };
+  reserve_.release();
   if (options_.probe_parent_kill) probe_parent_kill(plan, leaks);
   auto summary = procleak::clean_up(plan, leaks);
+  if (options_.role == OwnerRole::in_process) reserve_.fill();
   summary.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   return summary;
 }

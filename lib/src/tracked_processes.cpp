@@ -8,10 +8,6 @@
 #include <cerrno>
 #include <string>
 
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-
 namespace procleak::detail {
 
 TrackedProcesses::TrackedProcesses(const CleanupPlan& plan, std::vector<Leak>& leaks)
@@ -156,17 +152,7 @@ void TrackedProcesses::reap() {
   // there is one: a PID the test already reaped and the kernel gave to a new
   // child of the test is then never reaped by mistake.
   for (auto& [key, t] : tracked_) {
-    if (!t.handle.valid() || !(has_ended(t.phase) || t.phase == Phase::zombie)) continue;
-    siginfo_t info{};
-    if (t.handle.pidfd() >= 0) {
-      (void)::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(t.handle.pidfd()), &info, WEXITED | WNOHANG);
-    } else if (t.handle.start_time_known()) {
-      // No pidfd: reap only while the PID still has the start time we saw.
-      ProcStat now;
-      if (plan_.proc->read_stat(t.handle.pid(), now) == std::error_code() && now.start_time == t.handle.start_time()) {
-        (void)::waitid(P_PID, static_cast<id_t>(t.handle.pid()), &info, WEXITED | WNOHANG);
-      }
-    }
+    if (t.handle.valid() && (has_ended(t.phase) || t.phase == Phase::zombie)) t.handle.reap_if_exited();
   }
 }
 

@@ -34,6 +34,7 @@ const std::string kRun = PROCLEAK_RUN_PATH;
 const std::string kHelpers = PROCLEAK_HELPERS_DIR;
 const std::string kRefuse = kHelpers + "/helper_refuse_syscalls";
 const std::string kIgnoring = kHelpers + "/helper_with_ignored";
+const std::string kScenarios = SCENARIOS_PATH;
 
 bool is_root() { return ::geteuid() == 0; }
 
@@ -278,6 +279,27 @@ TEST_F(Unprivileged, SetuidRootLeftoverIsUnkillableAndTheCheckIncompleteWithoutB
   ASSERT_EQ(rep["leaks"].size(), 1u);
   EXPECT_EQ(rep["leaks"][0]["cleanup"], "unkillable");
   EXPECT_EQ(rep["leaks"][0]["cleanup_error"], "EPERM");
+  // TearDown kills it as root.
+}
+
+TEST_F(Unprivileged, ListenerReportsAnUnkillableLeftoverOnceWhereItStarted) {
+  // Before (listener issue, case 5): the test, its suite and the program
+  // each reported it again.
+  const auto scenarios = copy_for_nobody(kScenarios, "listener_scenarios");
+  std::vector<std::string> argv = as_nobody();
+  argv.insert(argv.end(), {scenarios, "--gtest_filter=Unkillable.*"});
+  RunOptions opts;
+  opts.env["SCENARIO_STAYS_ROOT"] = stays_root_;
+  opts.unset_env = {"PROCLEAK_MODE", "PROCLEAK_REPORT_DIR"};
+  const auto r = run_command(argv, opts);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("procleak: scope 'Unkillable.LeavesASetuidRootDaemon' leaked 1 process"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("may not signal it (EPERM)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("procleak: scope 'Unkillable' leaked"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("procleak: scope '*' leaked"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("procleak: scope 'Unkillable':"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("procleak: scope '*':"), std::string::npos) << r.out;
   // TearDown kills it as root.
 }
 

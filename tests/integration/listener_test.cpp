@@ -91,6 +91,33 @@ TEST_F(Listener, TestThatClosesOurDescriptorsIsStillCheckedAndSoAreLaterOnes) {
   expect_nothing_left();
 }
 
+// Before: the fast path read only the helper's main-thread children file, as
+// the helper was single-threaded at the baseline: the test passed, and the
+// child of its new thread was left to the suite scope.
+TEST_F(Listener, ChildOfANewThreadOfABaselineProcessIsTheTestsLeak) {
+  const auto r = scenarios("ThreadingHelper.*");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("procleak: scope 'ThreadingHelper.ItsNewThreadForksAChild' leaked 1 process"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("procleak: scope 'ThreadingHelper' leaked"), std::string::npos) << r.out;
+  EXPECT_EQ(count(r.out, "procleak: scope"), 1u) << r.out;
+  expect_nothing_left();
+}
+
+// Before: the check had no descriptor left to look with, so the test could
+// not be checked (or, earlier, passed). The listener keeps one in reserve.
+TEST_F(Listener, TestThatTakesEveryDescriptorIsStillCheckedWhole) {
+  const auto r = scenarios("FdExhaustion.*");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("procleak: scope 'FdExhaustion.TakesEveryFdThenLeaks' leaked 1 process"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("check incomplete"), std::string::npos) << r.out;
+  EXPECT_EQ(count(r.out, "-> terminated"), 1u) << r.out;
+  EXPECT_EQ(count(r.out, "procleak: scope"), 1u) << r.out;
+  expect_nothing_left();
+}
+
 TEST_F(Listener, LeakyTestFailsInItsOwnBlockOthersPass) {
   const auto r = scenarios("Leaky.LeavesAChildRunning:Clean.*");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;

@@ -21,6 +21,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -56,9 +57,10 @@ class GTestLeakListener : public ::testing::EmptyTestEventListener {
   static void open(Level& level);
   // Checks and cleans one scope; returns the text of the failure to raise
   // (empty when clean, or in mode warn after printing it). clean tells
-  // whether nothing at all was left.
+  // whether nothing at all was left. What it could not remove, the
+  // enclosing levels do not report again.
   template <typename GTestScope>
-  std::string finish(Level& level, const GTestScope& gtest_scope, bool& clean);
+  std::string finish(Level& level, const GTestScope& gtest_scope, bool& clean, std::initializer_list<Level*> enclosing);
 
   Settings settings_;
   Suppressions suppressions_;

@@ -86,6 +86,11 @@ class ProcessHandle {
   // Callers go through SignalGuard::send, which checks the target first.
   std::error_code send_signal(int sig, SignalPath* path = nullptr) const;
 
+  // Reaps the process if it is an exited child of the caller, without
+  // blocking: through the pidfd, or by PID while the PID still has the start
+  // time seen. Never a stranger that took the PID after the test reaped it.
+  void reap_if_exited() const noexcept;
+
   [[nodiscard]] Liveness liveness() const;
   // True once the process has exited (it may still be an unreaped zombie).
   [[nodiscard]] bool has_exited() const {

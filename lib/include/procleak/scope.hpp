@@ -13,6 +13,7 @@
 #include "procleak/cached_fd.hpp"
 #include "procleak/classify.hpp"
 #include "procleak/duration.hpp"
+#include "procleak/fd_reserve.hpp"
 #include "procleak/leak.hpp"
 #include "procleak/own_children.hpp"
 #include "procleak/proc_fs.hpp"
@@ -83,6 +84,12 @@ class Scope {
     shape_valid_ = false;
   }
 
+  // A leftover an inner scope already reported (and could not remove:
+  // unkillable, or a corpse its living parent never reaps): not this scope's
+  // to report again. Each leftover is reported once, by the scope it started in.
+  // Such a corpse that becomes the owner's own zombie is reaped quietly.
+  void exclude(const Leak& leak) { reported_.insert(identity_key(leak.pid, leak.start_time)); }
+
   // No settle wait and no grace period from now on: for a launcher that was
   // itself killed, when nothing waits for a gentle end any more.
   void hurry() noexcept {
@@ -99,11 +106,18 @@ class Scope {
   [[nodiscard]] const SignalGuard& guard() const noexcept { return guard_; }
 
  private:
+  // A process's baseline key: readable processes by PID and start time,
+  // unreadable ones (start time unknown: 0) by PID alone.
+  [[nodiscard]] static std::uint64_t identity_key(pid_t pid, std::uint64_t start) noexcept {
+    return (start << 22) ^ static_cast<std::uint64_t>(pid);
+  }
   [[nodiscard]] bool in_baseline(pid_t pid, std::uint64_t start) const;
   [[nodiscard]] ClassifyContext context() const;
   [[nodiscard]] Leak describe(const ProcStat& p, const ClassifyContext& ctx) const;
   [[nodiscard]] Leak describe(const Unseen& u, const ClassifyContext& ctx) const;
   std::vector<ProcStat> leftovers(std::vector<Unseen>& unseen);
+  std::error_code read_own_children(std::vector<pid_t>& children);
+  void reap_reported_corpse(const ProcStat& p);
   void note_problem(std::string what);
   // The tree's shape at the baseline, with each process's children file kept
   // open: while every pread gives the same children, the tree is the
@@ -111,6 +125,11 @@ class Scope {
   struct KnownProcess {
     pid_t pid;
     CachedFd children;  // verified before each read: the test may have reused its number
+    // /proc/<pid>/task: its link count is 2 + the number of threads. A new
+    // thread has a children file of its own, which the fast path does not
+    // read: a changed count means walk.
+    CachedFd task_dir;
+    nlink_t task_links = 0;
     std::vector<pid_t> kids;
   };
   void remember_shape(const std::vector<pid_t>& owner_children, const std::vector<ProcStat>& tree);
@@ -123,12 +142,16 @@ class Scope {
   pid_t owner_ = 0;
   SignalGuard guard_{0, std::vector<pid_t>{}};
   std::unordered_set<std::uint64_t> baseline_;  // key(pid, start time)
+  std::unordered_set<std::uint64_t> reported_;  // by inner scopes: exclude()
   std::unordered_map<pid_t, pid_t> seen_parents_;
   TestFacts facts_;
   bool shape_valid_ = false;
   std::vector<pid_t> shape_owner_children_;
   std::vector<KnownProcess> shape_;
   std::vector<std::string> problems_;
+  // In-process role: the test shares this process's descriptor table and may
+  // exhaust it; walks and cleanup use the reserve's slots.
+  FdReserve reserve_;
 };
 
 // What verify_none found and did.
