@@ -2,13 +2,74 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 namespace procleak {
-std::string printable(std::string_view s) {
+namespace {
+
+// The code point of the UTF-8 sequence at text[i] and its length, or length
+// 0 when the bytes there are not valid UTF-8 (overlong, surrogate, cut short).
+std::pair<char32_t, std::size_t> decode_utf8(std::string_view text, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  const unsigned char c = b(0);
+  if (c < 0x80) return {c, 1};
+  std::size_t n = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2, cp = c & 0x1F, min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3, cp = c & 0x0F, min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4, cp = c & 0x07, min = 0x10000;
+  } else {
+    return {0, 0};
+  }
+  if (i + n > text.size()) return {0, 0};
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(k) & 0xC0) != 0x80) return {0, 0};
+    cp = (cp << 6) | (b(k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0, 0};
+  return {cp, n};
+}
+
+// Characters that change how a line reads or where it ends: C0 and C1
+// controls, DEL, the Unicode line and paragraph separators, the bidi
+// embedding, override and isolate controls ("Trojan source"), and the two
+// non-characters XML cannot hold.
+bool disguises(char32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFFFE || cp == 0xFFFF;
+}
+
+}  // namespace
+
+std::string escape_untrusted(std::string_view s, bool keep_newlines) {
   std::string out;
   out.reserve(s.size());
-  for (const char c : s) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+  for (std::size_t i = 0; i < s.size();) {
+    const auto [cp, n] = decode_utf8(s, i);
+    if (n == 0) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[i]));
+      ++i;
+      continue;
+    }
+    if (keep_newlines && (cp == '\n' || cp == '\t')) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x80 && disguises(cp)) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned>(cp));
+    } else if (disguises(cp)) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(cp));
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
   return out;
 }
+
+std::string printable(std::string_view s) { return escape_untrusted(s, false); }
 
 namespace {
 
@@ -43,13 +104,13 @@ std::string describe_cause(const Leak& l) {
   if (l.kinds.has(Kind::parent_kill_survivor)) parts.push_back("survived its parent's kill");
   if (l.escaped_via == EscapedVia::session) parts.push_back("left the session via setsid");
   if (l.escaped_via == EscapedVia::group) parts.push_back("left the process group via setpgid");
-  if (!l.read_error.empty()) parts.push_back("could not be read (" + l.read_error + "): details unknown");
+  if (!l.read_error.empty()) parts.push_back("could not be read (" + printable(l.read_error) + "): details unknown");
   if (l.holds_test_output == true) parts.push_back("holds the test's output open");
   if (!l.cleanup_error.empty()) {
-    parts.push_back("procleak may not signal it (" + l.cleanup_error + ")" +
+    parts.push_back("procleak may not signal it (" + printable(l.cleanup_error) + ")" +
                     (l.cleanup_error == "EPERM" ? ": it runs as another user (setuid?)" : ""));
   }
-  if (l.suppressed_by) parts.push_back("suppressed by '" + *l.suppressed_by + "'");
+  if (l.suppressed_by) parts.push_back("suppressed by '" + printable(*l.suppressed_by) + "'");
   std::string out;
   for (const auto& p : parts) {
     if (!out.empty()) out += "; ";

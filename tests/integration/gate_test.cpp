@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "process_test.hpp"
 #include "run_command.hpp"
+#include "workflow_commands.hpp"
 
 namespace {
 
@@ -145,6 +147,52 @@ TEST_F(Gate, UnreadableInputExits2NamesTheFileAndStillSummarises) {
   EXPECT_NE(r.out.find("LEAKED     Leaky.Server"), std::string::npos) << "the rest is still summarised: " << r.out;
   EXPECT_EQ(run_command({"xmllint", "--noout", junit}).exit_code, 0);
   EXPECT_EQ(xpath(junit, "string(/testsuites/@errors)"), "3");
+}
+
+TEST_F(Gate, MissingFolderSaysWhatItLikelyMeansOnce) {
+  // Before: "no such file or folder", printed twice (stderr and summary).
+  const auto missing = dir_ + "/never-written";
+  const auto r = gate({missing});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find(missing + ": no such file or folder: no test wrote a report here (the tests did not run under "
+                                 "procleak-run"),
+            std::string::npos)
+      << r.err;
+  const auto all = r.out + r.err;
+  std::size_t named = 0;
+  for (auto pos = all.find(missing); pos != std::string::npos; pos = all.find(missing, pos + 1)) ++named;
+  EXPECT_EQ(named, 1u) << all;
+}
+
+TEST_F(Gate, ForgedReportCannotIssueWorkflowCommands) {
+  // Before: a report whose strings held "\n::add-mask::..." or "\n::error ..."
+  // made the gate print those as commands the runner acts on.
+  launch("Leaky.Server", "sleep 300 & exit 0");
+  std::string real;
+  for (const auto& e : std::filesystem::directory_iterator(reports())) real = e.path();
+  std::ifstream in(real);
+  auto doc = nlohmann::json::parse(in);
+  const std::string evil = "x\n::add-mask::secret\r::error title=pwned::forged \u202e\x1b[2J";
+  doc["source"] = evil;
+  doc["test"] = evil;
+  doc["leaks"][0]["comm"] = evil;
+  doc["leaks"][0]["cmdline"] = {evil, evil};
+  doc["leaks"][0]["cleanup_error"] = evil;
+  auto quiet = doc["leaks"][0];
+  quiet["suppressed_by"] = evil;
+  doc["leaks"].push_back(quiet);
+  std::filesystem::remove(real);
+  std::ofstream(reports() + "/forged\n::error::file name.json") << doc.dump();
+  std::ofstream(reports() + "/::warning::bare.json") << "{";
+  RunOptions o;
+  o.env["GITHUB_ACTIONS"] = "true";
+  const auto r = gate({reports()}, o);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_EQ(procleak_test::workflow_commands(r.out), (std::vector<std::string>{"stop-commands", "error", "error"}))
+      << r.out;
+  EXPECT_TRUE(procleak_test::workflow_commands(r.err).empty()) << r.err;
+  EXPECT_NE(r.out.find("LEAKED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\\x0a::add-mask::secret\\x0d::error"), std::string::npos) << "shown escaped: " << r.out;
 }
 
 TEST_F(Gate, BadUsageAndBadBaselineAreNamedErrors) {

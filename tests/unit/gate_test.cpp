@@ -14,11 +14,13 @@
 #include "procleak/report_json.hpp"
 #include "report_collection.hpp"
 #include "summary.hpp"
+#include "workflow_commands.hpp"
 
 namespace procleak::gate {
 namespace {
 
 namespace fs = std::filesystem;
+using procleak_test::workflow_commands;
 
 Leak leak(pid_t pid, std::string comm, Kind kind = Kind::orphan) {
   Leak l;
@@ -93,6 +95,8 @@ TEST_F(Folder, NamesEveryUnreadableInputAndKeepsTheRest) {
   EXPECT_NE(by_name["newer.json"].find("procleak.report/9"), std::string::npos);
   EXPECT_NE(by_name["nothing"].find("no procleak reports"), std::string::npos);
   EXPECT_NE(by_name["missing"].find("no such file"), std::string::npos);
+  EXPECT_NE(by_name["missing"].find("the tests did not run under procleak-run"), std::string::npos)
+      << "says what it likely means: " << by_name["missing"];
 }
 
 TEST_F(Folder, BaselineRoundTripsAndRejectsBadFiles) {
@@ -202,7 +206,9 @@ TEST(Summary, CountsKindsCommandsAndLeakingTests) {
 
 TEST(Junit, EscapesWhatXmlCannotHold) {
   EXPECT_EQ(xml_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
-  EXPECT_EQ(xml_escape(std::string("x\x01y\tz\n")), "x?y\tz\n");
+  EXPECT_EQ(xml_escape(std::string("x\x01y\tz\n")), "x\\x01y\tz\n");
+  EXPECT_EQ(xml_escape("bad \xff\xc0\xaf \xef\xbf\xbe ok \xc3\xa9"), "bad \\xff\\xc0\\xaf \\ufffe ok \xc3\xa9")
+      << "bytes that are not UTF-8 and non-characters never reach the XML";
 }
 
 TEST(Junit, OneTestcasePerReportAFailurePerNewLeak) {
@@ -238,6 +244,82 @@ TEST(GithubAnnotations, ErrorForNewWarningForKnownEscapedData) {
   for (std::size_t pos = 0, end; (end = out.find('\n', pos)) != std::string::npos; pos = end + 1) {
     EXPECT_EQ(out.compare(pos, 2, "::"), 0) << "each annotation is one line: " << out;
   }
+}
+
+// --- Untrusted reports (listener issue, case 8) ---------------------------
+
+// Every byte is printable UTF-8 text or a newline: no other control
+// character, no C1 control, no bidi override, nothing that is not UTF-8.
+::testing::AssertionResult only_plain_text(const std::string& out) {
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto c = static_cast<unsigned char>(out[i]);
+    if ((c < 0x20 && c != '\n') || c == 0x7f) return ::testing::AssertionFailure() << "control byte at " << i;
+    if (c == 0xc2 && i + 1 < out.size() && static_cast<unsigned char>(out[i + 1]) < 0xa0) {
+      return ::testing::AssertionFailure() << "C1 control at " << i;
+    }
+    if (out.compare(i, 3, "\xe2\x80\xae") == 0) return ::testing::AssertionFailure() << "bidi override at " << i;
+    if (c == 0xff) return ::testing::AssertionFailure() << "byte 0xff at " << i;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+const std::string kHostile =
+    "x\n::add-mask::secret\r::error title=pwned::forged\x1b[31m\xe2\x80\xae\xc2\x85\xff";
+
+ReportCollection hostile_collection() {
+  Leak l = leak(42, kHostile);
+  l.cmdline = {kHostile, kHostile};
+  l.exe = kHostile;
+  l.read_error = kHostile;
+  l.cleanup_error = kHostile;
+  Leak quiet = leak(43, kHostile);
+  quiet.suppressed_by = kHostile;
+  ReportCollection c;
+  c.reports = {loaded(kHostile, {l, quiet}), loaded("Blind", {})};
+  c.reports[0].path = "reports/" + kHostile + ".json";
+  c.reports[0].report.source = kHostile;
+  c.reports[1].report.incomplete_reason = kHostile;
+  c.problems.push_back({"::error::bare " + kHostile, kHostile});
+  c.ignored.push_back(kHostile);
+  return c;
+}
+
+TEST(UntrustedReports, NoStringOfAReportBecomesAWorkflowCommand) {
+  // Before: the summary printed them raw, and the runner acted on
+  // ::add-mask:: and ::error lines a forged report held.
+  const auto c = hostile_collection();
+  const auto j = judge(c, nullptr);
+  const auto summary = format_summary(c, j);
+  const auto out = without_workflow_commands(summary, random_token()) + format_github_annotations(c, j);
+  const auto commands = workflow_commands(out);
+  // Ours only: the pause around the summary, then one ::error per failing
+  // report and one per unreadable input.
+  EXPECT_EQ(commands, (std::vector<std::string>{"stop-commands", "error", "error", "error"})) << out;
+  EXPECT_TRUE(only_plain_text(out)) << out;
+  // Even without the pause, no summary line is a command (GITHUB_ACTIONS unset,
+  // another CI that reads "::" lines).
+  EXPECT_TRUE(workflow_commands(summary).empty()) << summary;
+  EXPECT_TRUE(only_plain_text(summary));
+  EXPECT_NE(summary.find("\\x1b[31m\\u202e\\u0085\\xff"), std::string::npos) << "shown escaped: " << summary;
+  const auto problem = format_problem(c.problems[0]);
+  EXPECT_EQ(problem.find('\n'), problem.size() - 1) << "one line: " << problem;
+  EXPECT_TRUE(only_plain_text(problem));
+  EXPECT_TRUE(workflow_commands(problem).empty()) << problem;
+}
+
+TEST(UntrustedReports, TheSummaryCannotEndThePauseWithoutTheToken) {
+  const std::string summary = "::stop-commands::x\n::x::\n::error::forged\n";
+  const auto out = without_workflow_commands(summary, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(workflow_commands(out), (std::vector<std::string>{"stop-commands"})) << out;
+  EXPECT_NE(random_token(), random_token());
+  EXPECT_EQ(random_token().size(), 32u);
+}
+
+TEST(UntrustedReports, JunitHoldsOnlyWhatXmlMay) {
+  const auto c = hostile_collection();
+  const auto xml = format_junit(c, judge(c, nullptr));
+  EXPECT_TRUE(only_plain_text(xml)) << xml;
+  EXPECT_EQ(xml.find(kHostile), std::string::npos);
 }
 
 }  // namespace

@@ -266,9 +266,9 @@ TEST(ReportText, Causes) {
 TEST(ReportText, ControlCharactersCannotForgeLines) {
   Leak l;
   l.comm = "evil\nPID 1";
-  EXPECT_EQ(display_command(l), "[evil?PID 1]");
+  EXPECT_EQ(display_command(l), "[evil\\x0aPID 1]");
   l.cmdline = {"a\tb", "c\rd"};
-  EXPECT_EQ(display_command(l), "a?b c?d");
+  EXPECT_EQ(display_command(l), "a\\x09b c\\x0dd");
 }
 
 }  // namespace

@@ -1,10 +1,45 @@
 #include "github_annotations.hpp"
 
 #include <fmt/format.h>
+#include <sys/random.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
 
 #include "procleak/report_text.hpp"
 
 namespace procleak::gate {
+
+std::string without_workflow_commands(std::string_view untrusted, std::string_view token) {
+  std::string out = fmt::format("::stop-commands::{}\n", token);
+  out += untrusted;
+  if (!out.empty() && out.back() != '\n') out.push_back('\n');
+  out += fmt::format("::{}::\n", token);
+  return out;
+}
+
+std::string random_token() {
+  std::array<unsigned char, 16> bytes{};
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    const ssize_t n = ::getrandom(bytes.data() + got, bytes.size() - got, 0);
+    if (n > 0) {
+      got += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno != EINTR) {
+      break;
+    }
+  }
+  if (got < bytes.size()) {
+    // No getrandom (seccomp): the clock is not secret, but still unknown to
+    // whoever wrote the reports before this run.
+    const auto t = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] ^= static_cast<unsigned char>(t >> (8 * (i % 8)));
+  }
+  std::string out;
+  for (const unsigned char b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
 
 std::string escape_annotation_data(std::string_view text) {
   std::string out;
@@ -48,7 +83,7 @@ std::string format_github_annotations(const ReportCollection& input, const Judge
   }
   for (const auto& p : input.problems) {
     out += fmt::format("::error title={}::{}\n", escape_annotation_property("procleak-report: unreadable input"),
-                       escape_annotation_data(p.path + ": " + p.message));
+                       escape_annotation_data(printable(p.path) + ": " + printable(p.message)));
   }
   return out;
 }

@@ -6,7 +6,10 @@
 
 namespace procleak::gate {
 
-std::string xml_escape(std::string_view text) {
+std::string xml_escape(std::string_view raw) {
+  // Valid UTF-8 without the characters XML 1.0 cannot hold (escape_untrusted
+  // shows them as \x01, \ufffe); then the five entities.
+  const std::string text = escape_untrusted(raw, /*keep_newlines=*/true);
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {
@@ -16,12 +19,7 @@ std::string xml_escape(std::string_view text) {
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
-          out.push_back('?');
-        } else {
-          out.push_back(c);
-        }
+      default: out.push_back(c);
     }
   }
   return out;

@@ -79,9 +79,16 @@ int main(int argc, char** argv) {
   }
 
   const auto judgement = procleak::gate::judge(input, baseline ? &*baseline : nullptr);
-  for (const auto& p : input.problems) std::cerr << "procleak-report: " << p.path << ": " << p.message << '\n';
-  std::cout << procleak::gate::format_summary(input, judgement);
-  if (github || github_actions_env()) std::cout << procleak::gate::format_github_annotations(input, judgement);
+  for (const auto& p : input.problems) std::cerr << procleak::gate::format_problem(p);
+  std::cerr.flush();
+  const auto summary = procleak::gate::format_summary(input, judgement);
+  if (github || github_actions_env()) {
+    // The summary holds report strings: no line of it may act as a workflow command.
+    std::cout << procleak::gate::without_workflow_commands(summary, procleak::gate::random_token())
+              << procleak::gate::format_github_annotations(input, judgement);
+  } else {
+    std::cout << summary;
+  }
   std::cout.flush();
   if (!junit.empty() && !write_output("--junit", junit, procleak::gate::format_junit(input, judgement))) {
     return kBadInput;

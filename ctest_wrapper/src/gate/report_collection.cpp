@@ -50,7 +50,9 @@ ReportCollection collect_reports(const std::vector<std::string>& paths) {
     std::error_code ec;
     const auto status = fs::status(given, ec);
     if (ec || !fs::exists(status)) {
-      out.problems.push_back({given, "no such file or folder"});
+      out.problems.push_back({given, "no such file or folder: no test wrote a report here (the tests did not run "
+                                     "under procleak-run, or its --report-dir / PROCLEAK_REPORT_DIR named another "
+                                     "folder; procleak-run creates the folder with its first report)"});
       continue;
     }
     if (!fs::is_directory(status)) {

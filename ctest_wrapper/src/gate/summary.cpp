@@ -44,7 +44,8 @@ std::string format_summary(const ReportCollection& input, const Judgement& j) {
     if (!heading) out += "tests that leaked:\n";
     heading = true;
     const auto& report = r.loaded->report;
-    out += fmt::format("  {:<10} {}  ({}, {})\n", label(r), printable(report.test), report.source, r.loaded->path);
+    out += fmt::format("  {:<10} {}  ({}, {})\n", label(r), printable(report.test), printable(report.source),
+                       printable(r.loaded->path));
     if (r.incomplete) out += fmt::format("             check incomplete: {}\n", printable(report.incomplete_reason));
     for (std::size_t i = 0; i < report.leaks.size(); ++i) {
       auto lines = format_leak(report.leaks[i], "           ");
@@ -52,14 +53,12 @@ std::string format_summary(const ReportCollection& input, const Judgement& j) {
       out += lines;
     }
   }
-  if (!input.problems.empty()) {
-    out += "unreadable input:\n";
-    for (const auto& p : input.problems) out += fmt::format("  {}: {}\n", p.path, p.message);
-  }
-  for (const auto& path : input.ignored) out += fmt::format("ignored (not a procleak report): {}\n", path);
+  for (const auto& path : input.ignored) out += fmt::format("ignored (not a procleak report): {}\n", printable(path));
 
   if (!input.problems.empty()) {
-    out += "procleak-report: FAIL: some input could not be read (exit 2)\n";
+    // Each is named once, on stderr (format_problem).
+    out += fmt::format("procleak-report: FAIL: {} could not be read (named on stderr; exit 2)\n",
+                       plural(static_cast<int>(input.problems.size()), "input", "inputs"));
   } else if (j.failing > 0) {
     out += fmt::format("procleak-report: FAIL: {} leaked processes the baseline does not list{} (exit 1)\n",
                        plural(j.failing, "test", "tests"),
@@ -68,6 +67,10 @@ std::string format_summary(const ReportCollection& input, const Judgement& j) {
     out += "procleak-report: PASS\n";
   }
   return out;
+}
+
+std::string format_problem(const InputProblem& p) {
+  return fmt::format("procleak-report: {}: {}\n", printable(p.path), printable(p.message));
 }
 
 }  // namespace procleak::gate

@@ -12,13 +12,20 @@ namespace procleak {
 [[nodiscard]] std::string describe_cause(const Leak& leak);
 
 // The command line for people: argv joined by spaces, or "[comm]" when the
-// process has no argv (zombies, kernel threads). Control characters are shown
-// as '?', so a hostile name cannot forge report lines.
+// process has no argv (zombies, kernel threads), made printable().
 [[nodiscard]] std::string display_command(const Leak& leak);
 
 // "orphan,escaped": the kinds in report order.
 [[nodiscard]] std::string kinds_text(const Kinds& kinds);
-// Control characters shown as '?', so a hostile name cannot forge report lines.
+// Text from a process or a report, made safe to print: every string a
+// report holds is untrusted (a process names itself; a report file may be
+// forged). Control characters (C0, DEL, C1), the Unicode line separators and
+// bidi controls, and bytes that are not UTF-8 are shown escaped (\x1b,
+// \u202e), so a hostile name can neither forge report lines nor disguise
+// them, and the result is valid UTF-8 that XML can hold. keep_newlines keeps
+// '\n' and '\t' (multi-line text procleak composed itself).
+[[nodiscard]] std::string escape_untrusted(std::string_view text, bool keep_newlines);
+// escape_untrusted on one line of text: nothing in it can end the line.
 [[nodiscard]] std::string printable(std::string_view text);
 // One leak in two lines, each starting with indent: PID, kinds and command;
 // then the cause and what cleanup did.
