@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers of untrusted input with libFuzzer (clang, ASan + UBSan):
-# /proc/<pid>/stat lines, DURATION arguments, suppressions files.
+# /proc/<pid>/stat lines, DURATION arguments, suppressions files, JSON reports
+# and baselines (the gate's input, which a pull request may forge).
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 10: the bounded CI run)
 # A longer run: scripts/fuzz.sh 600. Crashes are written to build/fuzz/<target>/
 # and fail the script. Prints the executions per target.
@@ -18,18 +19,22 @@ mkdir -p "$out/include/procleak"
 sed 's/@PROJECT_VERSION@/0.0.0-fuzz/g' lib/include/procleak/version.hpp.in >"$out/include/procleak/version.hpp"
 
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-       -Ilib/include -I"$out/include" -I/usr/include)
+       -DFMT_HEADER_ONLY=1 -Ilib/include -Ictest_wrapper/src/gate -I"$out/include" -I/usr/include)
 declare -A sources=(
   [proc_stat]="lib/src/proc_stat.cpp"
   [duration]="lib/src/duration.cpp"
   [suppressions]="lib/src/suppressions.cpp lib/src/glob.cpp lib/src/proc_fs.cpp lib/src/proc_stat.cpp lib/src/leak.cpp"
+  [report]="lib/src/report_json.cpp lib/src/report.cpp lib/src/report_text.cpp lib/src/leak.cpp"
+  [baseline]="ctest_wrapper/src/gate/baseline.cpp ctest_wrapper/src/gate/report_collection.cpp lib/src/report_json.cpp lib/src/report.cpp lib/src/leak.cpp"
 )
 seeds_proc_stat=$'1234 (sleep) S 1 1234 1234 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 98765 8192 100 18446744073709551615\n'
 seeds_duration=$'1.5s'
 seeds_suppressions=$'comm:sleep\nexe:/usr/bin/*\ncmdline:python3 -m http.server *  # note\ntest:Net.* comm:nc\n'
+seeds_report='{"schema":"procleak.report/1","tool":{"name":"procleak","version":"0.1.0"},"source":"launcher","test":"sleep 300","command":["sh","-c","sleep 300 &"],"started_at":"2026-11-21T10:00:00.123Z","duration_ms":41.7,"mode":"fail","exit":{"code":0,"signal":null},"timed_out":false,"verdict":"leaked","incomplete_reason":null,"leaks":[{"pid":4242,"ppid":4100,"pgid":4242,"sid":4242,"state":"S","comm":"sleep","cmdline":["sleep","300"],"exe":"/usr/bin/sleep","kinds":["orphan","escaped"],"escaped_via":"session","original_parent":4117,"age_ms":35.2,"holds_test_output":false,"cleanup":"terminated","suppressed_by":null}],"cleanup":{"terminated":1,"killed":0,"reaped":0,"exited":0,"unkillable":0,"duration_ms":3.1,"signals_via":"pidfd"}}'
+seeds_baseline='{"schema":"procleak.baseline/1","known_leaks":[{"test":"Suite.Name","comm":"sleep"},{"test":"sh a.sh","program":"sh","comm":"nc"}]}'
 
 status=0
-for target in proc_stat duration suppressions; do
+for target in proc_stat duration suppressions report baseline; do
   dir="$out/$target"
   mkdir -p "$dir/corpus"
   seed_var="seeds_$target"

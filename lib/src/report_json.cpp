@@ -119,9 +119,20 @@ std::string optional_text(const nlohmann::json& obj, const char* name, const std
   return it->get<std::string>();
 }
 
-double optional_number(const nlohmann::json& obj, const char* name) {
+double optional_number(const nlohmann::json& obj, const char* name, const std::string& where) {
   const auto it = obj.find(name);
-  return it != obj.end() && it->is_number() ? it->get<double>() : 0.0;
+  if (it == obj.end() || it->is_null()) return 0.0;
+  if (!it->is_number()) throw BadField{where + name + " is not a number"};
+  return it->get<double>();
+}
+
+// The member when present and not null, after checking its type.
+const nlohmann::json* optional_member(const nlohmann::json& obj, const char* name, const std::string& where,
+                                      bool (nlohmann::json::*is_type)() const noexcept, const char* type) {
+  const auto it = obj.find(name);
+  if (it == obj.end() || it->is_null()) return nullptr;
+  if (!((*it).*is_type)()) throw BadField{where + name + " is not " + type};
+  return &*it;
 }
 
 std::vector<std::string> strings_field(const nlohmann::json& obj, const char* name, const std::string& where) {
@@ -143,6 +154,12 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(const std
                   &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &millis) != 7) {
     return std::nullopt;
   }
+  // Within what a time_point of nanoseconds holds (and what a report can mean).
+  if (utc.tm_year < 1970 || utc.tm_year > 2200 || utc.tm_mon < 1 || utc.tm_mon > 12 || utc.tm_mday < 1 ||
+      utc.tm_mday > 31 || utc.tm_hour < 0 || utc.tm_hour > 23 || utc.tm_min < 0 || utc.tm_min > 59 ||
+      utc.tm_sec < 0 || utc.tm_sec > 60 || millis < 0 || millis > 999) {
+    return std::nullopt;
+  }
   utc.tm_year -= 1900;
   utc.tm_mon -= 1;
   const time_t secs = ::timegm(&utc);
@@ -156,12 +173,14 @@ Leak leak_from_json(const nlohmann::json& j, const std::string& where) {
   l.ppid = optional_int<pid_t>(j, "ppid", where).value_or(0);
   l.pgid = optional_int<pid_t>(j, "pgid", where).value_or(0);
   l.sid = optional_int<pid_t>(j, "sid", where).value_or(0);
-  if (const auto it = j.find("state"); it != j.end() && it->is_string() && it->get<std::string>().size() == 1) {
-    l.state = it->get<std::string>()[0];
+  if (const auto* state = optional_member(j, "state", where, &nlohmann::json::is_string, "a string")) {
+    const auto text = state->get<std::string>();
+    if (text.size() != 1) throw BadField{where + "state is not one character"};
+    l.state = text[0];
   }
   l.comm = text_field(j, "comm", where);
   l.cmdline = strings_field(j, "cmdline", where);
-  if (const auto it = j.find("exe"); it != j.end() && it->is_string()) l.exe = it->get<std::string>();
+  l.exe = optional_text(j, "exe", where);
   for (const auto& name : strings_field(j, "kinds", where)) {
     const auto kind = parse_kind(name);
     if (!kind) throw BadField{where + "kinds holds an unknown kind \"" + name + '"'};
@@ -174,7 +193,7 @@ Leak leak_from_json(const nlohmann::json& j, const std::string& where) {
     l.escaped_via = *via;
   }
   l.original_parent = optional_int<pid_t>(j, "original_parent", where);
-  l.age_ms = optional_number(j, "age_ms");
+  l.age_ms = optional_number(j, "age_ms", where);
   if (const auto it = j.find("holds_test_output"); it != j.end() && !it->is_null()) {
     if (!it->is_boolean()) throw BadField{where + "holds_test_output is not true, false or null"};
     l.holds_test_output = it->get<bool>();
@@ -196,20 +215,24 @@ Report report_from_json(const nlohmann::json& doc) {
   r.source = text_field(doc, "source", "");
   r.test = text_field(doc, "test", "");
   r.command = strings_field(doc, "command", "");
-  if (const auto it = doc.find("started_at"); it != doc.end() && it->is_string()) {
-    if (const auto t = parse_iso8601_utc(it->get<std::string>())) r.started_at = *t;
+  if (const auto* at = optional_member(doc, "started_at", "", &nlohmann::json::is_string, "a string")) {
+    const auto t = parse_iso8601_utc(at->get<std::string>());
+    if (!t) throw BadField{"started_at is not a UTC time (YYYY-MM-DDThh:mm:ss.mmmZ)"};
+    r.started_at = *t;
   }
-  r.duration_ms = optional_number(doc, "duration_ms");
+  r.duration_ms = optional_number(doc, "duration_ms", "");
   const auto mode = parse_mode(text_field(doc, "mode", ""));
   if (!mode) throw BadField{"mode is not fail, warn or off"};
   r.mode = *mode;
-  if (const auto it = doc.find("exit"); it != doc.end() && it->is_object()) {
-    r.exit_code = optional_int<int>(*it, "code", "exit.");
-    if (const auto sig = it->find("signal"); sig != it->end() && sig->is_string()) {
+  if (const auto* exit = optional_member(doc, "exit", "", &nlohmann::json::is_object, "an object")) {
+    r.exit_code = optional_int<int>(*exit, "code", "exit.");
+    if (const auto* sig = optional_member(*exit, "signal", "exit.", &nlohmann::json::is_string, "a string")) {
       r.exit_signal = signal_number(sig->get<std::string>());
     }
   }
-  if (const auto it = doc.find("timed_out"); it != doc.end() && it->is_boolean()) r.timed_out = it->get<bool>();
+  if (const auto* t = optional_member(doc, "timed_out", "", &nlohmann::json::is_boolean, "true or false")) {
+    r.timed_out = t->get<bool>();
+  }
   const auto& leaks = field(doc, "leaks", "");
   if (!leaks.is_array()) throw BadField{"leaks is not an array"};
   for (std::size_t i = 0; i < leaks.size(); ++i) {
@@ -224,10 +247,12 @@ Report report_from_json(const nlohmann::json& doc) {
   // The counts follow from the leaks' fates; only the timing and the signal
   // path are read.
   r.cleanup = count_fates(r.leaks);
-  if (const auto it = doc.find("cleanup"); it != doc.end() && it->is_object()) {
-    r.cleanup.duration_ms = optional_number(*it, "duration_ms");
-    if (const auto via = it->find("signals_via"); via != it->end() && via->is_string()) {
-      r.cleanup.signals_via = via->get<std::string>() == "kill" ? SignalPath::kill : SignalPath::pidfd;
+  if (const auto* cleanup = optional_member(doc, "cleanup", "", &nlohmann::json::is_object, "an object")) {
+    r.cleanup.duration_ms = optional_number(*cleanup, "duration_ms", "cleanup.");
+    if (const auto* via = optional_member(*cleanup, "signals_via", "cleanup.", &nlohmann::json::is_string, "a string")) {
+      const auto name = via->get<std::string>();
+      if (name != "kill" && name != "pidfd") throw BadField{"cleanup.signals_via is not pidfd, kill or null"};
+      r.cleanup.signals_via = name == "kill" ? SignalPath::kill : SignalPath::pidfd;
     }
   }
   return r;
@@ -235,8 +260,41 @@ Report report_from_json(const nlohmann::json& doc) {
 
 }  // namespace
 
+std::string json_limits_problem(std::string_view text) {
+  if (text.size() > kMaxJsonBytes) {
+    return "larger than " + std::to_string(kMaxJsonBytes >> 20) + " MiB (" + std::to_string(text.size()) +
+           " bytes): not a file procleak wrote";
+  }
+  // Brackets outside strings, one pass: a forged file nested a million deep
+  // is refused before the parser sees it.
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return {};
+}
+
 ParsedReport parse_report(std::string_view text) {
   ParsedReport out;
+  if (auto problem = json_limits_problem(text); !problem.empty()) {
+    out.status = ParsedReport::Status::malformed;
+    out.error = std::move(problem);
+    return out;
+  }
   const auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
     out.status = ParsedReport::Status::not_json;

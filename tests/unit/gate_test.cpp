@@ -127,6 +127,26 @@ TEST_F(Folder, BaselineRoundTripsAndRejectsBadFiles) {
   EXPECT_NE(error.find("known_leaks is missing or not an array"), std::string::npos) << error;
 }
 
+TEST_F(Folder, DeepOrHugeBaselinesAndReportsAreRefusedWithBoundedMemory) {
+  std::string error;
+  const std::string deep = R"({"schema": "procleak.baseline/1", "known_leaks": )" + std::string(100'000, '[') +
+                           std::string(100'000, ']') + "}";
+  EXPECT_FALSE(Baseline::parse(deep, error));
+  EXPECT_NE(error.find("nested deeper than 32 levels"), std::string::npos) << error;
+  {
+    std::ofstream big(dir_ + "/big.json");
+    big << R"({"schema": "procleak.report/1", "x": ")";
+    const std::string mib(1u << 20, 'a');
+    for (int i = 0; i < 40; ++i) big << mib;
+    big << "\"}";
+  }
+  EXPECT_FALSE(Baseline::load(dir_ + "/big.json", error));
+  EXPECT_NE(error.find("larger than 16 MiB"), std::string::npos) << error;
+  const auto c = collect_reports({dir_ + "/big.json"});
+  ASSERT_EQ(c.problems.size(), 1u);
+  EXPECT_NE(c.problems[0].message.find("larger than 16 MiB"), std::string::npos) << c.problems[0].message;
+}
+
 TEST(Judgement, IncompleteFailsAndNoBaselineExcusesIt) {
   ReportCollection c;
   c.reports = {loaded("Hidden", {leak(1, "sleep")}), loaded("Blind", {})};

@@ -198,6 +198,48 @@ TEST(ReportRead, MalformedFieldsAreNamed) {
   EXPECT_EQ(p.status, ParsedReport::Status::ok) << "unknown fields may be added: " << p.error;
 }
 
+TEST(ReportRead, EveryFieldOfTheWrongTypeIsMalformedAndNamed) {
+  // Before: these were read as if absent (timed_out "yes" as false, ...).
+  const std::vector<std::pair<std::string, nlohmann::json>> cases{
+      {"/timed_out", "yes"},          {"/exit", 3},
+      {"/exit/signal", 9},            {"/started_at", 5},
+      {"/started_at", "yesterday"},   {"/started_at", "1033-01-01T00:00:00.000Z"},  // found by fuzzing: UB
+      {"/started_at", "2026-13-01T00:00:00.000Z"}, {"/duration_ms", "fast"},
+      {"/cleanup", "done"},           {"/cleanup/duration_ms", true},
+      {"/cleanup/signals_via", "ptrace"}, {"/leaks/0/state", 83},
+      {"/leaks/0/state", "SS"},       {"/leaks/0/exe", 1},
+      {"/leaks/0/age_ms", "old"},     {"/leaks/0/holds_test_output", "no"},
+      {"/leaks/0/read_error", 5},     {"/leaks/0/cmdline", "sleep 300"}};
+  for (const auto& [pointer, value] : cases) {
+    auto doc = nlohmann::json::parse(to_json(sample_report()));
+    doc[nlohmann::json::json_pointer(pointer)] = value;
+    const auto p = parse_report(doc.dump());
+    EXPECT_EQ(p.status, ParsedReport::Status::malformed) << pointer << " = " << value.dump();
+    auto field = pointer.substr(1);
+    for (auto& c : field) c = c == '/' ? '.' : c;
+    if (field.starts_with("leaks.0.")) field = "leaks[0]." + field.substr(8);
+    EXPECT_NE(p.error.find(field), std::string::npos) << pointer << ": " << p.error;
+  }
+}
+
+TEST(ReportRead, DeepOrHugeJsonIsRefusedBeforeParsing) {
+  const std::string deep = R"({"schema": "procleak.report/1", "x": )" + std::string(1'000'000, '[') +
+                           std::string(1'000'000, ']') + "}";
+  auto p = parse_report(deep);
+  EXPECT_EQ(p.status, ParsedReport::Status::malformed);
+  EXPECT_NE(p.error.find("nested deeper than 32 levels"), std::string::npos) << p.error;
+  // Brackets inside strings are text, not nesting.
+  auto doc = nlohmann::json::parse(to_json(sample_report()));
+  doc["leaks"][0]["cmdline"] = {std::string(100, '[') + "\\\"" + std::string(100, '{')};
+  EXPECT_EQ(parse_report(doc.dump()).status, ParsedReport::Status::ok) << parse_report(doc.dump()).error;
+  std::string huge = R"({"schema": "procleak.report/1", "x": ")";
+  huge.append(kMaxJsonBytes, 'a');
+  huge += "\"}";
+  p = parse_report(huge);
+  EXPECT_EQ(p.status, ParsedReport::Status::malformed);
+  EXPECT_NE(p.error.find("larger than 16 MiB"), std::string::npos) << p.error;
+}
+
 TEST(ReportFiles, AtomicWriteAndUniqueNames) {
   char tmpl[] = "/tmp/procleak-reports-XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);

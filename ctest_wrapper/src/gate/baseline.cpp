@@ -1,8 +1,8 @@
 #include "baseline.hpp"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+
+#include "procleak/report_json.hpp"
 
 namespace procleak::gate {
 
@@ -11,14 +11,16 @@ constexpr std::string_view kBaselineSchema = "procleak.baseline/1";
 }
 
 std::optional<Baseline> Baseline::load(const std::string& path, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot be read";
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  const auto doc = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  std::string text;
+  error = read_bounded(path, text);
+  if (!error.empty()) return std::nullopt;
+  return parse(text, error);
+}
+
+std::optional<Baseline> Baseline::parse(std::string_view text, std::string& error) {
+  error = json_limits_problem(text);
+  if (!error.empty()) return std::nullopt;
+  const auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
     error = "not valid JSON (a truncated file?)";
     return std::nullopt;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,8 @@ class Baseline {
   // nullopt with a one-line error (without the path) when the file cannot be
   // read or is not one.
   [[nodiscard]] static std::optional<Baseline> load(const std::string& path, std::string& error);
+  // The same from the file's text (bounded: kMaxJsonBytes, kMaxJsonDepth).
+  [[nodiscard]] static std::optional<Baseline> parse(std::string_view text, std::string& error);
 
   // The unsuppressed leaks of these reports, as a baseline.
   [[nodiscard]] static Baseline of(const std::vector<LoadedReport>& reports);

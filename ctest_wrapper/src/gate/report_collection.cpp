@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 
 #include "procleak/report_json.hpp"
 
@@ -17,14 +16,9 @@ bool is_candidate(const fs::path& p) {
 }
 
 void read_one(const fs::path& path, ReportCollection& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    out.problems.push_back({path.string(), "cannot be read"});
-    return;
-  }
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) {
-    out.problems.push_back({path.string(), "cannot be read"});
+  std::string text;
+  if (const auto problem = read_bounded(path.string(), text); !problem.empty()) {
+    out.problems.push_back({path.string(), problem});
     return;
   }
   if (text.empty()) {
@@ -43,6 +37,22 @@ void read_one(const fs::path& path, ReportCollection& out) {
 }
 
 }  // namespace
+
+std::string read_bounded(const std::string& path, std::string& text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot be read";
+  // One byte past the limit is enough to know it is too large: memory stays
+  // bounded whatever the file's size.
+  text.resize(kMaxJsonBytes + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return "cannot be read";
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxJsonBytes) {
+    text.clear();
+    return "larger than " + std::to_string(kMaxJsonBytes >> 20) + " MiB: not a file procleak wrote";
+  }
+  return {};
+}
 
 ReportCollection collect_reports(const std::vector<std::string>& paths) {
   ReportCollection out;

@@ -31,4 +31,9 @@ struct ReportCollection {
 // would pass a CI job whose tests never ran under procleak.
 [[nodiscard]] ReportCollection collect_reports(const std::vector<std::string>& paths);
 
+// Reads a report or baseline file whole into text, refusing more than
+// kMaxJsonBytes without reading further. Empty on success, else the
+// one-line reason.
+[[nodiscard]] std::string read_bounded(const std::string& path, std::string& text);
+
 }  // namespace procleak::gate

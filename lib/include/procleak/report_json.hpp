@@ -28,6 +28,14 @@ struct ParsedReport {
 };
 [[nodiscard]] ParsedReport parse_report(std::string_view text);
 
+// Limits on JSON procleak reads (reports, baselines), which may be forged:
+// parsing is bounded in memory (about 20 bytes per input byte) and depth.
+// A report of N leaks takes about 400 N bytes, 4 levels.
+inline constexpr std::size_t kMaxJsonBytes = 16u << 20;
+inline constexpr int kMaxJsonDepth = 32;
+// Empty when text is within both limits, else the one-line reason.
+[[nodiscard]] std::string json_limits_problem(std::string_view text);
+
 // Writes content to path atomically: a temporary file in the same folder,
 // created exclusively and without following symlinks, then rename(2). A
 // reader never sees a partial report.
