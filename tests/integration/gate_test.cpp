@@ -149,6 +149,33 @@ TEST_F(Gate, UnreadableInputExits2NamesTheFileAndStillSummarises) {
   EXPECT_EQ(xpath(junit, "string(/testsuites/@errors)"), "3");
 }
 
+TEST_F(Gate, TwoScriptsOfOneInterpreterAreTwoTests) {
+  // Before: both were named "bash": one test, and a baseline written while
+  // only a.sh leaked excused the new leak in b.sh.
+  std::ofstream(dir_ + "/a.sh") << "sleep 300 &\n";
+  std::ofstream(dir_ + "/b.sh") << "true\n";
+  const auto run_script = [&](const std::string& script) {
+    const auto r = run_command({kRun, "--report-dir", reports(), "--", "bash", dir_ + "/" + script});
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 3) << r.err;
+  };
+  run_script("a.sh");
+  run_script("b.sh");
+  auto r = gate({"--write-baseline", dir_ + "/base.json", reports()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("2 tests checked (2 reports): 1 clean, 0 leaked, 1 leaked only what the baseline lists"),
+            std::string::npos)
+      << r.out;
+  std::filesystem::remove_all(reports());
+  std::ofstream(dir_ + "/b.sh") << "sleep 300 &\n";
+  run_script("a.sh");
+  run_script("b.sh");
+  r = gate({"--baseline", dir_ + "/base.json", reports()});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("LEAKED     bash " + dir_ + "/b.sh"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("known      bash " + dir_ + "/a.sh"), std::string::npos) << r.out;
+  expect_nothing_left();
+}
+
 TEST_F(Gate, MissingFolderSaysWhatItLikelyMeansOnce) {
   // Before: "no such file or folder", printed twice (stderr and summary).
   const auto missing = dir_ + "/never-written";

@@ -106,9 +106,9 @@ TEST_F(Folder, BaselineRoundTripsAndRejectsBadFiles) {
   const auto b = Baseline::load(dir_ + "/base.json", error);
   ASSERT_TRUE(b) << error;
   EXPECT_EQ(b->size(), 2u);
-  EXPECT_TRUE(b->knows("A", "sleep"));
-  EXPECT_TRUE(b->knows("A", "server"));
-  EXPECT_FALSE(b->knows("B", "sleep"));
+  EXPECT_TRUE(b->knows({"", "A"}, "sleep"));
+  EXPECT_TRUE(b->knows({"", "A"}, "server"));
+  EXPECT_FALSE(b->knows({"", "B"}, "sleep"));
 
   write("bad.json", R"({"schema": "procleak.baseline/1", "known_leaks": [{"test": "A"}]})");
   EXPECT_FALSE(Baseline::load(dir_ + "/bad.json", error));
@@ -145,6 +145,55 @@ TEST_F(Folder, DeepOrHugeBaselinesAndReportsAreRefusedWithBoundedMemory) {
   const auto c = collect_reports({dir_ + "/big.json"});
   ASSERT_EQ(c.problems.size(), 1u);
   EXPECT_NE(c.problems[0].message.find("larger than 16 MiB"), std::string::npos) << c.problems[0].message;
+}
+
+LoadedReport run_of(std::string program, std::string test, std::vector<Leak> leaks) {
+  auto r = loaded(std::move(test), std::move(leaks));
+  r.report.command = {"/build/" + program, "--gtest_shuffle"};
+  r.path = "reports/" + program + "." + r.report.test + ".json";
+  return r;
+}
+
+TEST(Judgement, TwoProgramsWithATestOfTheSameNameAreTwoTests) {
+  // Before: tests were told apart by name alone, so the program scope "*" of
+  // two binaries was one test, and a baseline written while only one of them
+  // leaked excused a new leak of the other.
+  ReportCollection c;
+  c.reports = {run_of("io_tests", "*", {leak(1, "sleep")}), run_of("net_tests", "*", {leak(2, "sleep")})};
+  auto j = judge(c, nullptr);
+  EXPECT_EQ(j.tests, 2);
+  EXPECT_EQ(j.failing, 2);
+  const auto baseline = Baseline::of({c.reports[0]});
+  j = judge(c, &baseline);
+  EXPECT_EQ(j.known_only, 1);
+  EXPECT_EQ(j.failing, 1) << "net_tests' leak is new";
+  EXPECT_TRUE(j.reports[1].fails());
+  // The listener's and the launcher's report of one test stay one test.
+  c.reports.push_back(run_of("io_tests", "*", {}));
+  EXPECT_EQ(judge(c, nullptr).tests, 2);
+  // JUnit and the summary name the program.
+  j = judge(c, &baseline);  // anew: the judgement points into c.reports
+  EXPECT_NE(format_junit(c, j).find(R"(classname="procleak.launcher.net_tests" name="*")"), std::string::npos)
+      << format_junit(c, j);
+  EXPECT_NE(format_summary(c, j).find("LEAKED     *  (launcher, net_tests, reports/net_tests.*.json)"),
+            std::string::npos)
+      << format_summary(c, j);
+}
+
+TEST_F(Folder, BaselineRecordsTheProgramAndOldEntriesMatchAny) {
+  write("base.json", Baseline::of({run_of("io_tests", "*", {leak(1, "sleep")})}).to_json());
+  std::string error;
+  auto b = Baseline::load(dir_ + "/base.json", error);
+  ASSERT_TRUE(b) << error;
+  EXPECT_TRUE(b->knows({"io_tests", "*"}, "sleep"));
+  EXPECT_FALSE(b->knows({"net_tests", "*"}, "sleep"));
+  write("old.json", R"({"schema": "procleak.baseline/1", "known_leaks": [{"test": "*", "comm": "sleep"}]})");
+  b = Baseline::load(dir_ + "/old.json", error);
+  ASSERT_TRUE(b) << error;
+  EXPECT_TRUE(b->knows({"net_tests", "*"}, "sleep")) << "written before programs were recorded";
+  write("typed.json", R"({"schema": "procleak.baseline/1", "known_leaks": [{"test": "*", "comm": "x", "program": 3}]})");
+  EXPECT_FALSE(Baseline::load(dir_ + "/typed.json", error));
+  EXPECT_NE(error.find("known_leaks[0].program is not a string"), std::string::npos) << error;
 }
 
 TEST(Judgement, IncompleteFailsAndNoBaselineExcusesIt) {

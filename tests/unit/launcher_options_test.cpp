@@ -118,11 +118,27 @@ TEST(LauncherOptions, HelpAndVersion) {
   }
 }
 
-TEST(LauncherOptions, DefaultNameFromGtestFilterElseBaseName) {
+TEST(LauncherOptions, DefaultNameFromGtestFilterElseTheCommand) {
   EXPECT_EQ(default_test_name({"./bin/math_tests", "--gtest_filter=MathTest.Adds"}), "MathTest.Adds");
-  EXPECT_EQ(default_test_name({"/usr/bin/sh", "-c", "x"}), "sh");
-  EXPECT_EQ(default_test_name({"tool", "--gtest_filter="}), "tool");
+  EXPECT_EQ(default_test_name({"/usr/bin/sh", "-c", "x"}), "sh -c x");
+  EXPECT_EQ(default_test_name({"tool", "--gtest_filter="}), "tool --gtest_filter=");
   EXPECT_EQ(default_test_name({"--gtest_filter=X"}), "--gtest_filter=X");
+  // Before: both were "bash", one test to the gate and the baseline.
+  EXPECT_EQ(default_test_name({"bash", "a.sh"}), "bash a.sh");
+  EXPECT_EQ(default_test_name({"bash", "b.sh"}), "bash b.sh");
+  // Quoted where a shell would split or expand: "a b" and "a" "b" differ.
+  EXPECT_EQ(default_test_name({"sh", "-c", "sleep 1 & exit 0"}), "sh -c 'sleep 1 & exit 0'");
+  EXPECT_EQ(default_test_name({"echo", "it's", ""}), "echo 'it'\\''s' ''");
+  EXPECT_NE(default_test_name({"a", "b c"}), default_test_name({"a", "b", "c"}));
+  // The program's folder is not part of it: the same test in another build tree.
+  EXPECT_EQ(default_test_name({"/home/ci/build/tests/io_test", "--fast"}), "io_test --fast");
+  // Long commands are cut, and a hash keeps two that start alike apart.
+  const std::string long_arg(300, 'x');
+  const auto one = default_test_name({"tool", long_arg, "1"});
+  const auto two = default_test_name({"tool", long_arg, "2"});
+  EXPECT_LE(one.size(), 200u);
+  EXPECT_NE(one, two);
+  EXPECT_EQ(one.substr(0, 10), "tool xxxxx");
 }
 
 TEST(LauncherOptions, CtestMeasurementsByFlagOrVariable) {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "judgement.hpp"
 #include "procleak/report_json.hpp"
 
 namespace procleak::gate {
@@ -45,16 +46,28 @@ std::optional<Baseline> Baseline::parse(std::string_view text, std::string& erro
       error = "known_leaks[" + std::to_string(i) + "] needs string fields test and comm";
       return std::nullopt;
     }
-    b.known_.emplace(e["test"].get<std::string>(), e["comm"].get<std::string>());
+    std::string program;
+    if (const auto p = e.find("program"); p != e.end() && !p->is_null()) {
+      if (!p->is_string()) {
+        error = "known_leaks[" + std::to_string(i) + "].program is not a string";
+        return std::nullopt;
+      }
+      program = p->get<std::string>();
+    }
+    b.known_.insert({e["test"].get<std::string>(), std::move(program), e["comm"].get<std::string>()});
   }
   return b;
+}
+
+bool Baseline::knows(const TestIdentity& test, const std::string& comm) const {
+  return known_.contains({test.test, test.program, comm}) || known_.contains({test.test, "", comm});
 }
 
 Baseline Baseline::of(const std::vector<LoadedReport>& reports) {
   Baseline b;
   for (const auto& r : reports) {
     for (const auto& leak : r.report.leaks) {
-      if (!leak.suppressed_by) b.known_.emplace(r.report.test, leak.comm);
+      if (!leak.suppressed_by) b.known_.insert({r.report.test, program_of(r.report), leak.comm});
     }
   }
   return b;
@@ -62,7 +75,12 @@ Baseline Baseline::of(const std::vector<LoadedReport>& reports) {
 
 std::string Baseline::to_json() const {
   nlohmann::ordered_json known = nlohmann::ordered_json::array();
-  for (const auto& [test, comm] : known_) known.push_back({{"test", test}, {"comm", comm}});
+  for (const auto& e : known_) {
+    nlohmann::ordered_json entry{{"test", e.test}};
+    if (!e.program.empty()) entry["program"] = e.program;
+    entry["comm"] = e.comm;
+    known.push_back(std::move(entry));
+  }
   const nlohmann::ordered_json doc{{"schema", kBaselineSchema}, {"known_leaks", std::move(known)}};
   return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
 }

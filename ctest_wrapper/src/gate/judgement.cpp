@@ -7,22 +7,32 @@
 
 namespace procleak::gate {
 
+std::string program_of(const Report& report) {
+  if (report.command.empty()) return {};
+  const auto& first = report.command.front();
+  const auto slash = first.find_last_of('/');
+  return slash == std::string::npos ? first : first.substr(slash + 1);
+}
+
+TestIdentity identity_of(const Report& report) { return {program_of(report), report.test}; }
+
 Judgement judge(const ReportCollection& input, const Baseline* baseline) {
   Judgement j;
   std::map<std::string, int> commands;
-  std::map<std::string, int> worst_by_test;
-  std::set<std::string> incomplete_tests;
+  std::map<TestIdentity, int> worst_by_test;
+  std::set<TestIdentity> incomplete_tests;
   for (const auto& loaded : input.reports) {
     JudgedReport jr;
     jr.loaded = &loaded;
     jr.incomplete = !loaded.report.incomplete_reason.empty();
-    if (jr.incomplete) incomplete_tests.insert(loaded.report.test);
+    auto identity = identity_of(loaded.report);
+    if (jr.incomplete) incomplete_tests.insert(identity);
     for (const auto& leak : loaded.report.leaks) {
       LeakStatus status = LeakStatus::fresh;
       if (leak.suppressed_by) {
         status = LeakStatus::suppressed;
         ++jr.suppressed;
-      } else if (baseline != nullptr && baseline->knows(loaded.report.test, leak.comm)) {
+      } else if (baseline != nullptr && baseline->knows(identity, leak.comm)) {
         status = LeakStatus::known;
         ++jr.known;
       } else {
@@ -37,7 +47,7 @@ Judgement judge(const ReportCollection& input, const Baseline* baseline) {
     }
     // 0 clean < 1 suppressed < 2 known < 3 failing
     const int worst = jr.fails() ? 3 : jr.known > 0 ? 2 : jr.suppressed > 0 ? 1 : 0;
-    auto [it, added] = worst_by_test.try_emplace(loaded.report.test, worst);
+    auto [it, added] = worst_by_test.try_emplace(std::move(identity), worst);
     if (!added) it->second = std::max(it->second, worst);
     if (jr.fails()) ++j.failing_reports;
     j.reports.push_back(std::move(jr));

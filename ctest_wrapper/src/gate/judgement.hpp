@@ -14,6 +14,21 @@ namespace procleak::gate {
 
 enum class LeakStatus : std::uint8_t { fresh, known, suppressed };
 
+// The program a report's test ran: the base name of its command's first
+// word ("unit_tests", "bash"), or empty for a report without a command.
+[[nodiscard]] std::string program_of(const Report& report);
+
+// What makes two reports the same test: its name and its program. Two
+// binaries with a test of the same name (every listener's program scope is
+// "*") are two tests; the listener's and the launcher's report of one
+// GoogleTest test (same binary, same name) are one.
+struct TestIdentity {
+  std::string program;
+  std::string test;
+  auto operator<=>(const TestIdentity&) const = default;
+};
+[[nodiscard]] TestIdentity identity_of(const Report& report);
+
 // One test report with the status of each of its leaks.
 struct JudgedReport {
   const LoadedReport* loaded = nullptr;
@@ -27,12 +42,12 @@ struct JudgedReport {
   [[nodiscard]] bool fails() const noexcept { return fresh > 0 || incomplete; }
 };
 
-// Counts are per test name, over all its reports: a test run several times
+// Counts are per test (TestIdentity), over all its reports: a test run several times
 // (--gtest_repeat, shards, reruns), or checked by both the listener in the
 // binary and the launcher in front of it, counts once, by its worst report.
 struct Judgement {
   std::vector<JudgedReport> reports;  // in the collection's order
-  int tests = 0;                      // distinct test names
+  int tests = 0;                      // distinct tests (TestIdentity)
   int clean = 0;                      // tests without leaks
   int failing = 0;                    // tests with a leak the baseline does not know, or incomplete
   int incomplete = 0;                 // of those, tests with an incomplete report

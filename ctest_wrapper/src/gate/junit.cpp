@@ -31,9 +31,12 @@ std::string format_junit(const ReportCollection& input, const Judgement& j) {
   std::string cases;
   for (const auto& r : j.reports) {
     const auto& report = r.loaded->report;
-    cases += fmt::format("    <testcase classname=\"procleak.{}\" name=\"{}\" time=\"{:.3f}\" file=\"{}\">\n",
-                         xml_escape(report.source), xml_escape(report.test), report.duration_ms / 1000.0,
-                         xml_escape(r.loaded->path));
+    // classname: the source and the program, so two programs' tests of one
+    // name are two testcases a JUnit viewer keeps apart.
+    const auto program = program_of(report);
+    cases += fmt::format("    <testcase classname=\"procleak.{}{}\" name=\"{}\" time=\"{:.3f}\" file=\"{}\">\n",
+                         xml_escape(report.source), program.empty() ? "" : "." + xml_escape(program),
+                         xml_escape(report.test), report.duration_ms / 1000.0, xml_escape(r.loaded->path));
     std::string details;
     for (const auto& leak : report.leaks) details += format_leak(leak);
     if (r.incomplete) {

@@ -44,8 +44,9 @@ std::string format_summary(const ReportCollection& input, const Judgement& j) {
     if (!heading) out += "tests that leaked:\n";
     heading = true;
     const auto& report = r.loaded->report;
-    out += fmt::format("  {:<10} {}  ({}, {})\n", label(r), printable(report.test), printable(report.source),
-                       printable(r.loaded->path));
+    const auto program = program_of(report);
+    out += fmt::format("  {:<10} {}  ({}, {}{})\n", label(r), printable(report.test), printable(report.source),
+                       program.empty() ? "" : printable(program) + ", ", printable(r.loaded->path));
     if (r.incomplete) out += fmt::format("             check incomplete: {}\n", printable(report.incomplete_reason));
     for (std::size_t i = 0; i < report.leaks.size(); ++i) {
       auto lines = format_leak(report.leaks[i], "           ");

@@ -1,6 +1,10 @@
 #include "launcher_options.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstdint>
+#include <cstdio>
 #include <string_view>
 
 #include "procleak/version.hpp"
@@ -81,6 +85,23 @@ ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup&
   return result;
 }
 
+namespace {
+
+// An argument as a POSIX shell reads it back: as is when it holds only
+// characters no shell treats specially, else in single quotes.
+std::string shell_quoted(const std::string& arg) {
+  const bool plain = !arg.empty() && std::all_of(arg.begin(), arg.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view("_-./=:,+@%^").find(c) != std::string_view::npos ||
+           static_cast<unsigned char>(c) >= 0x80;
+  });
+  if (plain) return arg;
+  std::string out = "'";
+  for (const char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
 std::string default_test_name(const std::vector<std::string>& command) {
   constexpr std::string_view kFilter = "--gtest_filter=";
   for (std::size_t i = 1; i < command.size(); ++i) {
@@ -91,7 +112,21 @@ std::string default_test_name(const std::vector<std::string>& command) {
   const auto& path = command.front();
   const auto slash = path.find_last_of('/');
   const auto base = slash == std::string::npos ? path : path.substr(slash + 1);
-  return base.empty() ? path : base;
+  std::string name = shell_quoted(base.empty() ? path : base);
+  for (std::size_t i = 1; i < command.size(); ++i) name += ' ' + shell_quoted(command[i]);
+  constexpr std::size_t kMaxName = 200;
+  constexpr std::size_t kCut = 180;
+  if (name.size() <= kMaxName) return name;
+  // FNV-1a over the whole command, argument boundaries included.
+  std::uint32_t hash = 2166136261u;
+  for (const auto& arg : command) {
+    for (const char c : arg + '\0') hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
+  }
+  std::size_t cut = kCut;
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "... #%08x", hash);
+  return name.substr(0, cut) + suffix;
 }
 
 bool lists_tests_only(const std::vector<std::string>& command) {

@@ -33,7 +33,12 @@ struct ParseResult {
 [[nodiscard]] ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup& env_lookup);
 
 // The test's name when --name is not given: the value of a --gtest_filter=
-// argument, else the base name of the command.
+// argument, else the command: the program's base name and its arguments,
+// shell-quoted where needed ("bash a.sh", "server --port '80 80'"), so two
+// different commands are two tests. Past 200 bytes it is cut, and a hash of
+// the whole command keeps it apart from others with the same start. The
+// program's folder is left out: the same test built in another tree (a CI
+// machine's, a developer's) keeps its name, and a baseline still applies.
 [[nodiscard]] std::string default_test_name(const std::vector<std::string>& command);
 
 // Whether the command only lists a GoogleTest binary's tests
