@@ -9,7 +9,7 @@ install(TARGETS procleak_core procleak_gtest_listener procleak_gtest_main
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS procleak_run procleak_report
+install(TARGETS procleak_run procleak_report procleak_ctest
   EXPORT procleakTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY lib/include/procleak gtest_listener/include/procleak

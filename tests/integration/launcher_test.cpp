@@ -404,14 +404,14 @@ TEST_F(Launcher, UnusableReportDirIs125BeforeTheTestRuns) {
 
 TEST_F(Launcher, SuppressedLeakIsKilledButDoesNotFail) {
   const std::string supp = dir_ + "/supp.txt";
-  std::ofstream(supp) << "# known\ntest:sh cmdline:sleep 3*\n";
+  std::ofstream(supp) << "# known\ntest:sh?-c* cmdline:sleep 3*\n";
   const auto r = run({"sh", "-c", "sleep 300 & exit 0"}, {"--suppressions", supp});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("(all suppressed)"), std::string::npos) << r.err;
   const auto rep = report();
   EXPECT_EQ(rep["verdict"], "suppressed");
   ASSERT_EQ(rep["leaks"].size(), 1u);
-  EXPECT_EQ(rep["leaks"][0]["suppressed_by"], "test:sh cmdline:sleep 3*");
+  EXPECT_EQ(rep["leaks"][0]["suppressed_by"], "test:sh?-c* cmdline:sleep 3*");
   EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated");
   expect_all_gone(rep);
 }

@@ -1,0 +1,43 @@
+// The test file procleak-ctest generates: every test of a build tree, as
+// `ctest --show-only=json-v1` lists it (name, command, properties), with its
+// command under procleak-run and its properties kept.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace procleak::ctest_runner {
+
+struct LauncherSetup {
+  std::string procleak_run;           // absolute path
+  std::vector<std::string> flags;     // procleak-run flags given to procleak-ctest
+  double grace_seconds = 2.0;         // the launcher's grace (flag, PROCLEAK_GRACE or 2 s)
+  double settle_seconds = 0.1;        // the launcher's settle time
+  std::optional<double> default_timeout;  // ctest --timeout, for tests without TIMEOUT
+};
+
+struct GeneratedTests {
+  std::string cmake;                  // the CTestTestfile.cmake text
+  std::size_t tests = 0;
+  std::vector<std::string> warnings;  // one line each (a property left out)
+  std::string error;                  // not a listing this build reads
+};
+
+// From the json-v1 text.
+[[nodiscard]] GeneratedTests generate_tests(std::string_view listing, const LauncherSetup& setup);
+
+// CTest's TIMEOUT seconds -> procleak-run's own --timeout and --grace, in
+// ms, a margin before CTest's (the CMake module's rule): margin = min(T/3,
+// 2 grace + settle + 1 s), grace shrunk to fit the margin.
+struct LauncherDeadline {
+  long timeout_ms = 0;
+  long grace_ms = 0;
+};
+[[nodiscard]] LauncherDeadline launcher_deadline(double ctest_timeout_s, double grace_s, double settle_s);
+
+// A CMake bracket argument holding text exactly ([==[text]==]).
+[[nodiscard]] std::string cmake_bracket(std::string_view text);
+
+}  // namespace procleak::ctest_runner
