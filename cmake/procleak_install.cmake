@@ -4,11 +4,21 @@ include(CMakePackageConfigHelpers)
 
 set(PROCLEAK_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/procleak")
 
-install(TARGETS procleak_core procleak_gtest_listener procleak_gtest_main
+install(TARGETS procleak_core
   EXPORT procleakTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The GoogleTest parts in an export set of their own: the package's "gtest"
+# component, loaded only where GoogleTest is (procleakConfig.cmake).
+if(TARGET procleak_gtest_listener)
+  install(TARGETS procleak_gtest_listener procleak_gtest_main
+    EXPORT procleakGTestTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(EXPORT procleakGTestTargets NAMESPACE procleak:: DESTINATION ${PROCLEAK_CMAKE_DIR})
+endif()
 install(TARGETS procleak_run procleak_report procleak_ctest
   EXPORT procleakTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -4,7 +4,8 @@
 #   run_consumer.sh WAY CMAKE_BIN_DIR PROCLEAK_SOURCE PROCLEAK_BUILD WORK_DIR
 # WAY: find_package (against `cmake --install` of PROCLEAK_BUILD),
 #      deb (find_package and pkg-config against the CPack .deb, unpacked),
-#      add_subdirectory, fetchcontent (both build procleak from PROCLEAK_SOURCE).
+#      add_subdirectory, fetchcontent (both build procleak from PROCLEAK_SOURCE),
+#      no_gtest (find_package in a project(x NONE) without GoogleTest).
 # CMAKE_BIN_DIR holds the cmake, ctest and cpack under test (3.25 or 4.x).
 set -euo pipefail
 way=$1 bin=$2 src=$3 procleak_build=$4 work=$5
@@ -28,8 +29,9 @@ case $way in
     deb=$(ls "$work"/package/procleak_*.deb)
     grep -q "Package: procleak" <<<"$(dpkg-deb --info "$deb")" || fail "$deb has no package name"
     contents=$(dpkg-deb --contents "$deb")
-    for f in ./usr/bin/procleak-run ./usr/bin/procleak-report ./usr/include/procleak/scope.hpp \
-             ./usr/lib/cmake/procleak/procleakConfig.cmake ./usr/lib/pkgconfig/procleak-gtest-listener.pc; do
+    for f in ./usr/bin/procleak-run ./usr/bin/procleak-report ./usr/bin/procleak-ctest ./usr/include/procleak/scope.hpp \
+             ./usr/lib/cmake/procleak/procleakConfig.cmake ./usr/lib/cmake/procleak/procleakGTestTargets.cmake \
+             ./usr/lib/pkgconfig/procleak-gtest-listener.pc; do
       grep -q " $f\$" <<<"$contents" || fail "$deb lacks $f"
     done
     dpkg-deb --extract "$deb" "$work/root"
@@ -50,6 +52,21 @@ case $way in
     ;;
   add_subdirectory|fetchcontent)
     configure_args+=(-DPROCLEAK_SOURCE_DIR="$src")
+    ;;
+  no_gtest)
+    # project(x NONE), no GoogleTest wanted: only procleak_add_test.
+    "$cmake" --install "$procleak_build" --prefix "$work/prefix" >"$work/install.log"
+    "$cmake" -S "$src/tests/consumer/no_gtest" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" \
+      >"$work/configure.log" 2>&1 || { cat "$work/configure.log"; fail "configure failed"; }
+    set +e
+    "$ctest" --test-dir "$work/build" --output-on-failure >"$work/ctest.log" 2>&1
+    ctest_code=$?
+    set -e
+    [ "$ctest_code" != 0 ] || { cat "$work/ctest.log"; fail "ctest passed, but leaky_script leaks"; }
+    grep -q "50% tests passed, 1 tests failed out of 2" "$work/ctest.log" || { cat "$work/ctest.log"; fail "ctest summary"; }
+    grep -q "leaky_script .*Failed" "$work/ctest.log" || { cat "$work/ctest.log"; fail "leaky_script should fail"; }
+    echo "run_consumer: $way with $("$cmake" --version | head -1): ok"
+    exit 0
     ;;
   *) fail "unknown way" ;;
 esac
