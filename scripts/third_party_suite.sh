@@ -15,6 +15,7 @@ rounds=${2:-3}
 src=/usr/src/googletest/googletest
 work=build/third_party/googletest
 [ -f "$src/CMakeLists.txt" ] || { echo "third_party_suite: no $src (libgtest-dev)" >&2; exit 1; }
+mkdir -p "$work"
 
 cmake -S "$src" -B "$work" -G Ninja -DCMAKE_BUILD_TYPE=Release -Dgtest_build_tests=ON >"$work.configure.log" 2>&1 \
   || { cat "$work.configure.log"; exit 1; }
