@@ -25,7 +25,7 @@ declare -A sources=(
   [duration]="lib/src/duration.cpp"
   [suppressions]="lib/src/suppressions.cpp lib/src/glob.cpp lib/src/proc_fs.cpp lib/src/proc_stat.cpp lib/src/leak.cpp"
   [report]="lib/src/report_json.cpp lib/src/report.cpp lib/src/report_text.cpp lib/src/leak.cpp"
-  [baseline]="ctest_wrapper/src/gate/baseline.cpp ctest_wrapper/src/gate/report_collection.cpp lib/src/report_json.cpp lib/src/report.cpp lib/src/leak.cpp"
+  [baseline]="ctest_wrapper/src/gate/baseline.cpp ctest_wrapper/src/gate/judgement.cpp ctest_wrapper/src/gate/report_collection.cpp lib/src/report_json.cpp lib/src/report.cpp lib/src/report_text.cpp lib/src/leak.cpp"
 )
 seeds_proc_stat=$'1234 (sleep) S 1 1234 1234 0 -1 4194304 100 0 0 0 0 0 0 0 20 0 1 0 98765 8192 100 18446744073709551615\n'
 seeds_duration=$'1.5s'

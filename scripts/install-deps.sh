@@ -17,7 +17,7 @@ packages=(
   valgrind                         # procleak-run under valgrind (ctest -T memcheck users)
   pkgconf dpkg-dev                 # the consumer tests: pkg-config, dpkg-deb
   clang-14 libclang-rt-14-dev      # scripts/fuzz.sh (libFuzzer)
-  python3                          # GoogleTest's own suite (its Python tests), scripts/third_party_suite.sh
+  python3                          # scripts/third_party_suite.sh (checks the reports' names)
 )
 
 missing=()

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "procleak/report_text.hpp"
 #include "procleak/unique_fd.hpp"
 #include "procleak/version.hpp"
 
@@ -183,7 +184,7 @@ Leak leak_from_json(const nlohmann::json& j, const std::string& where) {
   l.exe = optional_text(j, "exe", where);
   for (const auto& name : strings_field(j, "kinds", where)) {
     const auto kind = parse_kind(name);
-    if (!kind) throw BadField{where + "kinds holds an unknown kind \"" + name + '"'};
+    if (!kind) throw BadField{where + "kinds holds an unknown kind \"" + printable(name) + '"'};
     l.kinds.add(*kind);
   }
   if (l.kinds.empty()) throw BadField{where + "kinds is empty"};
@@ -242,7 +243,7 @@ Report report_from_json(const nlohmann::json& doc) {
   const auto verdict = text_field(doc, "verdict", "");
   if (verdict == "incomplete" && r.incomplete_reason.empty()) throw BadField{"verdict \"incomplete\" has no incomplete_reason"};
   if (verdict != to_string(verdict_of(r))) {
-    throw BadField{"verdict \"" + verdict + "\" does not match its leaks"};
+    throw BadField{"verdict \"" + printable(verdict) + "\" does not match its leaks"};
   }
   // The counts follow from the leaks' fates; only the timing and the signal
   // path are read.
@@ -312,7 +313,8 @@ ParsedReport parse_report(std::string_view text) {
   }
   if (schema != kSchema) {
     out.status = ParsedReport::Status::newer_schema;
-    out.error = "schema " + schema + " is not " + std::string(kSchema) +
+    // Text from the file, in a one-line message: made printable.
+    out.error = "schema " + printable(schema) + " is not " + std::string(kSchema) +
                 ", the one this procleak " + std::string(kVersion) + " reads; use a newer procleak-report";
     return out;
   }

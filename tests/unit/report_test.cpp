@@ -190,6 +190,10 @@ TEST(ReportRead, MalformedFieldsAreNamed) {
   EXPECT_NE(p.error.find("leaks[0].pid is missing"), std::string::npos) << p.error;
   p = broken([](auto& d) { d["leaks"][0]["kinds"] = {"ghost"}; });
   EXPECT_NE(p.error.find("unknown kind \"ghost\""), std::string::npos) << p.error;
+  // Found by fuzzing: the file's text in the message kept its newlines.
+  p = broken([](auto& d) { d["leaks"][0]["kinds"] = {"sn\nate"}; });
+  EXPECT_NE(p.error.find("unknown kind \"sn\\x0aate\""), std::string::npos) << p.error;
+  EXPECT_EQ(p.error.find('\n'), std::string::npos) << p.error;
   p = broken([](auto& d) { d["verdict"] = "clean"; });
   EXPECT_NE(p.error.find("does not match"), std::string::npos) << p.error;
   p = broken([](auto& d) { d["test"] = 7; });
