@@ -41,12 +41,14 @@ void read_one(const fs::path& path, ReportCollection& out) {
 std::string read_bounded(const std::string& path, std::string& text) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "cannot be read";
-  // One byte past the limit is enough to know it is too large: memory stays
-  // bounded whatever the file's size.
-  text.resize(kMaxJsonBytes + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  // In chunks, stopping one chunk past the limit: memory stays bounded
+  // whatever the file's size, and a small report costs a small buffer.
+  text.clear();
+  char chunk[65536];
+  while (text.size() <= kMaxJsonBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+  }
   if (in.bad()) return "cannot be read";
-  text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > kMaxJsonBytes) {
     text.clear();
     return "larger than " + std::to_string(kMaxJsonBytes >> 20) + " MiB: not a file procleak wrote";
