@@ -5,14 +5,24 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ./scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
-run=$PWD/build/release/bin/procleak-run
-tree=$PWD/build/release/bench/bench_spawn_tree
-minimal=$PWD/build/release/bench/bench_minimal_launcher
-minimal_static=$PWD/build/release/bench/bench_minimal_launcher_static
+# Every program under test is timed from a fresh copy in one folder: a file
+# just written by the linker starts about 5% slower than a copy of it
+# (measured with bench/exec_rounds.c on this machine; a copy is what
+# installing makes), and the comparison must not depend on which binary was
+# relinked last.
+out=build/release/bench-results
+staged=$PWD/$out/programs
+rm -rf "$staged"
+mkdir -p "$staged"
+cp build/release/bin/procleak-run build/release/bench/bench_* "$staged/"
+run=$staged/procleak-run
+tree=$staged/bench_spawn_tree
+minimal=$staged/bench_minimal_launcher
+minimal_static=$staged/bench_minimal_launcher_static
+keeper_floor=$staged/bench_keeper_floor
+exec_rounds=$staged/bench_exec_rounds
 interleave=$PWD/bench/interleave.py
 true_bin=$(type -P true)  # the file, not the shell builtin: no PATH search in any launcher
-out=build/release/bench-results
-mkdir -p "$out"
 
 # with_3000_processes COMMAND...: the sleepers belong to a procleak-run that
 # removes them (by pidfd) when COMMAND is done.

@@ -7,8 +7,8 @@
 set -euo pipefail
 runs=${1:-20}
 source "$(dirname "$0")/lib.sh"
-on=build/release/bench/bench_listener_on
-off=build/release/bench/bench_listener_off
+on=$staged/bench_listener_on
+off=$staged/bench_listener_off
 unset PROCLEAK_MODE PROCLEAK_REPORT_DIR
 
 compare() {  # LABEL

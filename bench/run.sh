@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # procleak's launcher benchmarks. Prints figures; asserts nothing.
 #   bench/run.sh [RUNS]
-# 1. Per-test wall overhead: `procleak-run -- true` against `true`, side by
-#    side in one hyperfine run (medians and their ratio).
+# 1. Per-test wall overhead: `procleak-run -- true` against `true`, the
+#    minimal launcher and the keeper floor (bench/keeper_floor.c), whole
+#    processes timed in interleaved rounds (bench/exec_rounds.c): medians
+#    and their ratios. With BENCH_BEFORE=<another procleak-run> (an older
+#    build, say), that one is timed in the same rounds too.
 # 2. Peak RSS of `procleak-run -- true`.
 # 3. Cleanup time of a tree of N sleeping processes (cooperative), and of one
 #    with SIGTERM ignorers among them (grace 500ms): the launcher's own
@@ -13,23 +16,26 @@ source "$(dirname "$0")/lib.sh"
 
 echo "machine: $(nproc) cores, $(uname -r), $(ps -e --no-headers | wc -l) processes running"
 echo
-echo "== 1. per-test overhead: true, a minimal fork+setsid+exec+wait launcher, procleak-run (one hyperfine run) =="
-hyperfine -N --warmup 20 --runs 500 --export-json "$out/overhead.json" \
-  "$true_bin" "$minimal $true_bin" "$run -- $true_bin" >/dev/null 2>&1
-python3 - "$out/overhead.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-base, minimal, launcher = (x["median"] for x in r)
-print(f"true:                              median {base*1e6:6.0f} us")
-print(f"minimal launcher true:             median {minimal*1e6:6.0f} us")
-print(f"procleak-run -- true:              median {launcher*1e6:6.0f} us")
-print(f"procleak-run vs true:              {launcher/base:.2f}x ({(launcher-base)*1e6:.0f} us added per test)")
-print(f"procleak-run vs minimal launcher:  {launcher/minimal:.2f}x ({(launcher-minimal)*1e6:.0f} us added per test)")
-PY
+echo "== 1. per-test overhead, whole processes, $((runs * 100)) interleaved rounds (medians, quartiles) =="
+before=()
+if [ -n "${BENCH_BEFORE:-}" ]; then
+  cp "$BENCH_BEFORE" "$staged/procleak-run.before"
+  before=("before=$staged/procleak-run.before -- $true_bin")
+fi
+"$exec_rounds" $((runs * 100)) 50 "true=$true_bin" "minimal=$minimal_static $true_bin" \
+  "keeper_floor=$keeper_floor $true_bin" "procleak=$run -- $true_bin" "${before[@]}" >"$out/overhead.txt"
+awk '{ m[$1] = $2; printf "%-14s median %6.0f us  (quartiles %.0f-%.0f)\n", $1, $2, $3, $4 }
+     END {
+       printf "procleak-run vs keeper floor:      %.3fx (%+.0f us per test)\n", m["procleak"] / m["keeper_floor"], m["procleak"] - m["keeper_floor"]
+       printf "procleak-run vs minimal (static):  %.3fx\n", m["procleak"] / m["minimal"]
+       printf "procleak-run vs true:              %.2fx\n", m["procleak"] / m["true"]
+       if ("before" in m) printf "procleak-run vs BENCH_BEFORE:      %.3fx\n", m["procleak"] / m["before"]
+     }' "$out/overhead.txt"
 
 echo
 echo "== 2. peak RSS of procleak-run -- true =="
-/usr/bin/time -f "%M KiB" "$run" -- "$true_bin" 2>&1 | tail -n 1
+echo "procleak-run: $(/usr/bin/time -f "%M KiB" "$run" -- "$true_bin" 2>&1 | tail -n 1)"
+echo "keeper floor: $(/usr/bin/time -f "%M KiB" "$keeper_floor" "$true_bin" 2>&1 | tail -n 1)"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 

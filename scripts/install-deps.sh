@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev libfmt-dev    # JSON reports, text formatting
   libcli11-dev                     # procleak-report's command line
   libgtest-dev libgmock-dev        # the listener's host and the test framework
-  libbenchmark-dev hyperfine       # bench/
+  libbenchmark-dev strace time     # bench/ (strace: syscalls.sh; time: peak RSS)
   libxml2-utils                    # xmllint, to check JUnit output
   procps                           # ps, for the demo's final check
   util-linux                       # setpriv, prlimit, unshare: the environment test runs

@@ -72,8 +72,8 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
   }
   if (!task_dir_.valid()) {
     const std::string path = root_ + '/' + std::to_string(self) + "/task";
-    task_dir_ = CachedFd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!task_dir_.valid() || !task_dir_.still_ours(st)) return errno_code();
+    task_dir_ = CachedFd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC), st);
+    if (!task_dir_.valid()) return errno_code();
     struct statfs fs{};
     on_procfs_ = ::fstatfs(task_dir_.get(), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
   }

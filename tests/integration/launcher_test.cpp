@@ -261,6 +261,22 @@ TEST_F(Launcher, StdinAndStdoutPassThrough) {
   EXPECT_EQ(r.out, o.stdin_text);
 }
 
+// The test gets exactly the descriptors the caller handed the launcher, not
+// one of the launcher's own (each is close-on-exec, which is what lets the
+// spawn keep every descriptor instead of listing /proc/self/fd first).
+TEST_F(Launcher, TheTestGetsExactlyTheDescriptorsItWasHanded) {
+  const std::string list_fds =
+      "for f in $(seq 0 64) 200 255 1000; do [ -e /proc/$$/fd/$f ] && printf '%s ' $f; done; true";
+  const std::string hand = "exec 7</dev/null 9</dev/null 200</dev/null; ";
+  const auto without = run_command({"bash", "-c", hand + "exec sh -c \"$0\"", list_fds});
+  const auto r = run_command({"bash", "-c", hand + "exec \"$0\" -- sh -c \"$1\"", kRun, list_fds});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // Whatever this test binary itself passes on is there in both.
+  EXPECT_EQ(r.out, without.out) << "the same command without the launcher";
+  EXPECT_NE(r.out.find(" 7 9 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" 200 "), std::string::npos) << r.out;
+}
+
 TEST_F(Launcher, ReportDirGetsOneUniqueReportPerRun) {
   const std::string reports = dir_ + "/reports";
   for (int i = 0; i < 3; ++i) {

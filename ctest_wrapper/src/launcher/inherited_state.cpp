@@ -6,14 +6,15 @@
 namespace procleak::launcher {
 namespace {
 
+// One call sets the new disposition and returns the one it replaced.
 bool set_disposition(int sig, void (*handler)(int), bool& was_ignored) noexcept {
-  struct sigaction now{};
-  if (::sigaction(sig, nullptr, &now) != 0) return false;
-  was_ignored = now.sa_handler == SIG_IGN;
   struct sigaction next{};
   next.sa_handler = handler;
   sigemptyset(&next.sa_mask);
-  return ::sigaction(sig, &next, nullptr) == 0;
+  struct sigaction before{};
+  if (::sigaction(sig, &next, &before) != 0) return false;
+  was_ignored = before.sa_handler == SIG_IGN;
+  return true;
 }
 
 // Forwarded signals ignored at start-up, as a bit set (signals below 64).

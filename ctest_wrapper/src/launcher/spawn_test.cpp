@@ -16,6 +16,7 @@
 // headers are used: v2.hpp would also pull environment.hpp, which does not
 // compile in that configuration.
 #include <boost/optional.hpp>
+#include <boost/version.hpp>
 #include <boost/type_traits/remove_pointer.hpp>
 #include <type_traits>
 // clang-format off
@@ -25,6 +26,7 @@
 // clang-format on
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <optional>
 
 namespace procleak::launcher {
@@ -44,10 +46,21 @@ struct TestSessionSetup {
   const sigset_t* child_mask;
   const InheritedState* inherited;
 
-  // In the parent, before fork: keep every fd the launcher itself would pass
-  // on to a child (not close-on-exec), so procleak-run is transparent.
+  // In the parent, before fork: keep every descriptor the launcher would
+  // pass on to a child itself (not close-on-exec), so procleak-run is
+  // transparent (Launcher.TheTestGetsExactlyTheDescriptorsItWasHanded).
   template <typename Launcher>
   error_code on_setup(Launcher& launcher, const bp::filesystem::path&, const char* const*&) {
+#if BOOST_VERSION == 108100
+    // Boost 1.81 closes only the range above the highest listed descriptor
+    // (close_handles.ipp compares each entry with itself, not the next), so
+    // listing one no process can hold keeps all. Each of the launcher's own
+    // descriptors is close-on-exec, so execve drops those, and the test gets
+    // what the caller handed us. Listing /proc/self/fd instead cost a
+    // directory read and a dentry per descriptor (README.md, "Figures").
+    launcher.fd_whitelist = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, std::numeric_limits<int>::max() - 1};
+#else
+    // A Boost that closes the gaps between listed descriptors too: list them.
     DIR* dir = ::opendir("/proc/self/fd");
     if (dir == nullptr) return {};
     while (const dirent* entry = ::readdir(dir)) {
@@ -57,6 +70,7 @@ struct TestSessionSetup {
       if (flags >= 0 && (flags & FD_CLOEXEC) == 0) launcher.fd_whitelist.push_back(fd);
     }
     ::closedir(dir);
+#endif
     return {};
   }
 
@@ -189,8 +203,9 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
   // Our own pidfd (Boost's is disabled, BOOST_PROCESS_V2_DISABLE_PIDFD_OPEN:
   // it threw where pidfds are refused). The child is not reaped until we
   // wait for it, so its PID is still its own here. None (ENOSYS, EPERM,
-  // EMFILE): the wait polls instead.
-  if (pidfds_available()) result.test.pidfd.reset(procleak::pidfd_open(result.test.pid));
+  // EMFILE): the wait polls instead. Asked directly, not after the probe
+  // (pidfds_available), which would open and close one more.
+  result.test.pidfd.reset(procleak::pidfd_open(result.test.pid));
   (void)proc->detach();  // we wait and reap ourselves; Boost must not terminate it
   return result;
 }

@@ -17,15 +17,12 @@ class CachedFd {
  public:
   CachedFd() noexcept = default;
   // Takes fd (may be -1) and records which file it is open on.
-  explicit CachedFd(int fd) noexcept : fd_(fd) {
+  explicit CachedFd(int fd) noexcept {
     struct stat st{};
-    if (fd_ >= 0 && ::fstat(fd_, &st) == 0) {
-      dev_ = st.st_dev;
-      ino_ = st.st_ino;
-    } else if (fd_ >= 0) {
-      ::close(std::exchange(fd_, -1));
-    }
+    adopt(fd, st);
   }
+  // The same, and st receives the file's stat (what still_ours would give).
+  CachedFd(int fd, struct stat& st) noexcept { adopt(fd, st); }
   CachedFd(CachedFd&& other) noexcept
       : fd_(std::exchange(other.fd_, -1)), dev_(other.dev_), ino_(other.ino_) {}
   CachedFd& operator=(CachedFd&& other) noexcept {
@@ -61,6 +58,16 @@ class CachedFd {
   }
 
  private:
+  void adopt(int fd, struct stat& st) noexcept {
+    fd_ = fd;
+    if (fd_ >= 0 && ::fstat(fd_, &st) == 0) {
+      dev_ = st.st_dev;
+      ino_ = st.st_ino;
+    } else if (fd_ >= 0) {
+      ::close(std::exchange(fd_, -1));
+    }
+  }
+
   int fd_ = -1;
   dev_t dev_ = 0;
   ino_t ino_ = 0;
