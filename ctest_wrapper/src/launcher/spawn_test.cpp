@@ -45,12 +45,18 @@ struct TestSessionSetup {
   pid_t launcher_pid;
   const sigset_t* child_mask;
   const InheritedState* inherited;
+  // The argument vector as execvp would pass it: argv[0] as the caller gave
+  // it ("bash", not the "/usr/bin/bash" Boost puts there), so a program that
+  // reads its own name ($0, usage lines, multi-call binaries) sees the same
+  // under procleak-run.
+  const char* const* argv;
 
   // In the parent, before fork: keep every descriptor the launcher would
   // pass on to a child itself (not close-on-exec), so procleak-run is
   // transparent (Launcher.TheTestGetsExactlyTheDescriptorsItWasHanded).
   template <typename Launcher>
-  error_code on_setup(Launcher& launcher, const bp::filesystem::path&, const char* const*&) {
+  error_code on_setup(Launcher& launcher, const bp::filesystem::path&, const char* const*& argv_out) {
+    argv_out = argv;
 #if BOOST_VERSION == 108100
     // Boost 1.81 closes only the range above the highest listed descriptor
     // (close_handles.ipp compares each entry with itself, not the next), so
@@ -140,14 +146,17 @@ namespace {
 
 // One launch through Boost.Process; ec says why it failed.
 std::optional<bp::process> launch(boost::asio::io_context& ctx, const std::string& executable,
-                                  const std::vector<std::string>& args, const sigset_t& child_mask,
+                                  const std::string& argv0, const std::vector<std::string>& args, const sigset_t& child_mask,
                                   const InheritedState& inherited, error_code& ec, pid_t& child) {
   bp::posix::vfork_launcher launcher;
   std::optional<bp::process> proc;
   // The executor overload: in Boost 1.81 the io_context overload that takes
   // an error_code drops it and throws instead.
+  std::vector<const char*> argv{argv0.c_str()};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
   proc.emplace(launcher(ctx.get_executor(), ec, executable, args,
-                        TestSessionSetup{::getpid(), &child_mask, &inherited}));
+                        TestSessionSetup{::getpid(), &child_mask, &inherited, argv.data()}));
   child = launcher.pid;
   return proc;
 }
@@ -172,14 +181,14 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
   std::optional<bp::process> proc;
   pid_t child = 0;
   try {
-    proc = launch(ctx, executable, args, child_mask, inherited, ec, child);
+    proc = launch(ctx, executable, command.front(), args, child_mask, inherited, ec, child);
     if (ec && ec.value() == ENOEXEC) {
       // A script without "#!": execvp runs it with /bin/sh, and so do we.
       if (child > 0) ::waitpid(child, nullptr, 0);
       std::vector<std::string> sh_args{executable};
       sh_args.insert(sh_args.end(), args.begin(), args.end());
       ec = {};
-      proc = launch(ctx, "/bin/sh", sh_args, child_mask, inherited, ec, child);
+      proc = launch(ctx, "/bin/sh", "/bin/sh", sh_args, child_mask, inherited, ec, child);
     }
   } catch (const std::exception& e) {  // allocation failure inside the launcher
     if (child > 0) ::waitpid(child, nullptr, 0);
