@@ -50,6 +50,11 @@ void GTestLeakListener::OnTestProgramStart(const ::testing::UnitTest&) {
       return;
     }
   }
+  // Where each leak came from: subscribed once, before the first test.
+  if (settings_.lineage) {
+    events_ = ProcessEvents::open(ProcFs(), ::getpid());
+    for (Level* level : {&program_, &suite_, &test_}) level->scope.use_lineage(&events_);
+  }
   // The test's processes start in the binary's own session and group; one
   // that left them escaped.
   facts_ = {.sid = ::getsid(0), .pgid = ::getpgrp()};
@@ -163,6 +168,7 @@ std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scop
   report.leaks = std::move(verified.leaks);
   report.cleanup = verified.cleanup;
   report.incomplete_reason = std::move(verified.incomplete_reason);
+  report.lineage_unavailable = settings_.lineage ? level.scope.lineage_unavailable() : "turned off (PROCLEAK_LINEAGE=off)";
   if (!settings_.report_dir.empty()) {
     std::string path;
     if (auto ec = write_report_into_dir(settings_.report_dir, report, path)) {

@@ -37,6 +37,20 @@ json or_null(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);
 }
 
+json exit_json(const std::optional<ExitStatus>& e) {
+  if (!e) return nullptr;
+  return json{{"code", or_null(e->code)}, {"signal", e->signal ? json(signal_name(*e->signal)) : json(nullptr)}};
+}
+
+json lineage_json(const std::optional<std::vector<Ancestor>>& lineage) {
+  if (!lineage) return nullptr;
+  json out = json::array();
+  for (const auto& a : *lineage) {
+    out.push_back(json{{"pid", a.pid}, {"comm", a.comm}, {"cmdline", a.cmdline}, {"exit", exit_json(a.exit)}});
+  }
+  return out;
+}
+
 json leak_json(const Leak& l) {
   json kinds = json::array();
   for (const auto name : l.kinds.names()) kinds.push_back(name);
@@ -62,6 +76,7 @@ json leak_json(const Leak& l) {
       {"suppressed_by", or_null(l.suppressed_by)},
       {"read_error", l.read_error.empty() ? json(nullptr) : json(l.read_error)},
       {"cleanup_error", l.cleanup_error.empty() ? json(nullptr) : json(l.cleanup_error)},
+      {"lineage", lineage_json(l.lineage)},
   };
 }
 
@@ -208,6 +223,29 @@ Leak leak_from_json(const nlohmann::json& j, const std::string& where) {
     if (!it->is_string()) throw BadField{where + "suppressed_by is not a string"};
     l.suppressed_by = it->get<std::string>();
   }
+  if (const auto* lineage = optional_member(j, "lineage", where, &nlohmann::json::is_array, "an array")) {
+    l.lineage.emplace();
+    for (std::size_t i = 0; i < lineage->size(); ++i) {
+      const auto& a = (*lineage)[i];
+      const std::string at = where + "lineage[" + std::to_string(i) + "].";
+      if (!a.is_object()) throw BadField{at + "is not an object"};
+      Ancestor ancestor;
+      ancestor.pid = int_field<pid_t>(a, "pid", at);
+      ancestor.comm = text_field(a, "comm", at);
+      ancestor.cmdline = strings_field(a, "cmdline", at);
+      if (const auto* exit = optional_member(a, "exit", at, &nlohmann::json::is_object, "an object")) {
+        ExitStatus status;
+        status.code = optional_int<int>(*exit, "code", at + "exit.");
+        if (const auto* sig = optional_member(*exit, "signal", at + "exit.", &nlohmann::json::is_string, "a string")) {
+          status.signal = signal_number(sig->get<std::string>());
+        }
+        ancestor.exit = status;
+      }
+      l.lineage->push_back(std::move(ancestor));
+    }
+    // The parent's name is not a field of its own: its lineage entry has it.
+    if (!l.lineage->empty() && l.original_parent == l.lineage->back().pid) l.original_parent_comm = l.lineage->back().comm;
+  }
   return l;
 }
 
@@ -240,6 +278,7 @@ Report report_from_json(const nlohmann::json& doc) {
     r.leaks.push_back(leak_from_json(leaks[i], "leaks[" + std::to_string(i) + "]."));
   }
   r.incomplete_reason = optional_text(doc, "incomplete_reason", "");
+  r.lineage_unavailable = optional_text(doc, "lineage_unavailable", "");
   const auto verdict = text_field(doc, "verdict", "");
   if (verdict == "incomplete" && r.incomplete_reason.empty()) throw BadField{"verdict \"incomplete\" has no incomplete_reason"};
   if (verdict != to_string(verdict_of(r))) {
@@ -345,6 +384,7 @@ std::string to_json(const Report& r) {
       {"timed_out", r.timed_out},
       {"verdict", to_string(verdict_of(r))},
       {"incomplete_reason", r.incomplete_reason.empty() ? json(nullptr) : json(r.incomplete_reason)},
+      {"lineage_unavailable", r.lineage_unavailable.empty() ? json(nullptr) : json(r.lineage_unavailable)},
       {"leaks", std::move(leaks)},
       {"cleanup",
        {{"terminated", r.cleanup.terminated},

@@ -79,7 +79,47 @@ std::string parent_name(const Leak& l) {
   return fmt::format("PID {} ({})", *l.original_parent, printable(l.original_parent_comm));
 }
 
+// "exited with 4", "was killed by SIGKILL", "exited" (how unknown).
+std::string how_it_ended(const std::optional<ExitStatus>& exit) {
+  if (exit && exit->signal) return "was killed by " + signal_name(*exit->signal);
+  if (exit && exit->code) return fmt::format("exited with {}", *exit->code);
+  return "exited";
+}
+
+// The orphan's own parent, from its lineage when that is known.
+const Ancestor* own_parent(const Leak& l) {
+  if (!l.lineage || l.lineage->empty() || !l.original_parent) return nullptr;
+  return l.lineage->back().pid == *l.original_parent ? &l.lineage->back() : nullptr;
+}
+
+// A command line for one line of text: at most max bytes, then "...".
+std::string capped(const std::vector<std::string>& cmdline, const std::string& comm, std::size_t max) {
+  std::string out;
+  for (const auto& arg : cmdline) {
+    if (!out.empty()) out.push_back(' ');
+    out += printable(arg);
+  }
+  if (out.empty()) out = comm.empty() ? "[unknown]" : '[' + printable(comm) + ']';
+  if (out.size() > max) {
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    out = out.substr(0, cut) + "...";
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string describe_lineage(const Leak& l) {
+  if (!l.lineage || l.lineage->empty()) return {};
+  std::string out;
+  for (const auto& a : *l.lineage) {
+    if (!out.empty()) out += " > ";
+    const std::string ended = a.exit ? how_it_ended(a.exit) : "running";
+    out += fmt::format("{} (PID {}, {})", capped(a.cmdline, a.comm, 60), a.pid, ended);
+  }
+  return out;
+}
 
 std::string display_command(const Leak& l) {
   if (l.cmdline.empty() && l.comm.empty()) return "[unknown]";
@@ -98,7 +138,9 @@ std::string describe_cause(const Leak& l) {
     parts.push_back("exited but never reaped by " + (l.original_parent ? parent_name(l) : "its parent"));
   }
   if (l.kinds.has(Kind::orphan)) {
-    parts.push_back(l.original_parent ? "parent " + parent_name(l) + " exited" : "parent exited");
+    const Ancestor* parent = own_parent(l);
+    parts.push_back(l.original_parent ? "parent " + parent_name(l) + ' ' + how_it_ended(parent ? parent->exit : std::nullopt)
+                                      : "parent exited");
   }
   if (l.kinds.has(Kind::stray)) parts.push_back("parent " + parent_name(l) + " is still running");
   if (l.kinds.has(Kind::parent_kill_survivor)) parts.push_back("survived its parent's kill");
@@ -128,10 +170,43 @@ std::string kinds_text(const Kinds& kinds) {
   return out;
 }
 
-std::string format_leak(const Leak& l, std::string_view indent) {
-  return fmt::format("{}PID {:<7} {:<28} {}\n{}{:<11} {} -> {}\n", indent, l.pid, kinds_text(l.kinds),
-                     display_command(l), indent, "", describe_cause(l), to_string(l.cleanup));
+std::string format_leak(const Leak& l, std::string_view indent, bool with_lineage) {
+  std::string out = fmt::format("{}PID {:<7} {:<28} {}\n{}{:<11} {} -> {}\n", indent, l.pid, kinds_text(l.kinds),
+                                display_command(l), indent, "", describe_cause(l), to_string(l.cleanup));
+  if (const auto from = describe_lineage(l); with_lineage && !from.empty()) {
+    out += fmt::format("{}{:<11} from: {}\n", indent, "", from);
+  }
+  return out;
 }
+
+namespace {
+
+// The leaks as a tree: each one under the leak that is its parent (deeper
+// by two spaces), in report order otherwise. Only a tree's top leak says
+// where it came from: its children came from it.
+void format_tree(const std::vector<Leak>& leaks, std::string& out) {
+  std::vector<bool> is_child(leaks.size(), false);
+  for (std::size_t i = 0; i < leaks.size(); ++i) {
+    for (const auto& other : leaks) {
+      if (&other != &leaks[i] && other.pid == leaks[i].ppid) is_child[i] = true;
+    }
+  }
+  std::vector<bool> printed(leaks.size(), false);
+  const auto print = [&](auto& self, std::size_t i, std::size_t depth) -> void {
+    if (printed[i]) return;
+    printed[i] = true;
+    out += format_leak(leaks[i], std::string(2 + 2 * std::min<std::size_t>(depth, 8), ' '), depth == 0);
+    for (std::size_t j = 0; j < leaks.size(); ++j) {
+      if (is_child[j] && leaks[j].ppid == leaks[i].pid) self(self, j, depth + 1);
+    }
+  };
+  for (std::size_t i = 0; i < leaks.size(); ++i) {
+    if (!is_child[i]) print(print, i, 0);
+  }
+  for (std::size_t i = 0; i < leaks.size(); ++i) print(print, i, 0);  // a cycle (PID reuse): still listed
+}
+
+}  // namespace
 
 std::string format_text(const Report& r) {
   const auto verdict = verdict_of(r);
@@ -147,7 +222,7 @@ std::string format_text(const Report& r) {
     out += fmt::format("procleak: {} '{}': check incomplete, so it cannot pass: {}{}\n", what, printable(r.test),
                        printable(r.incomplete_reason), r.leaks.empty() ? warn : "");
   }
-  for (const auto& l : r.leaks) out += format_leak(l);
+  format_tree(r.leaks, out);
   if (r.leaks.empty()) return out;
   const auto& c = r.cleanup;
   out += fmt::format("  cleanup: {} terminated, {} killed, {} reaped, {} exited, {} unkillable in {:.1f} ms\n",

@@ -228,7 +228,29 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
   leak.age_ms = age_ms(p.start_time);
   // A zombie has no open files left: it holds nothing, for certain.
   leak.holds_test_output = p.is_zombie() ? std::optional<bool>(false) : holds_test_output(proc_, p.pid);
+  if (lineage_known_) apply_lineage(p, leak);
   return leak;
+}
+
+// With its ancestors known, a leak's kind is what happened to its own
+// parent, not a guess from the owner's view: a process re-parented to the
+// owner is an orphan of the parent that exited (in a listener too, where
+// the owner's children are otherwise strays), and it survived a parent kill
+// only if that parent died of a signal.
+void Scope::apply_lineage(const ProcStat& p, Leak& leak) const {
+  leak.lineage = events_->book().lineage_of(p.pid);
+  if (!leak.lineage || leak.lineage->empty() || p.is_zombie() || p.ppid != owner_) return;
+  const Ancestor& parent = leak.lineage->back();
+  if (!parent.exit) return;  // its parent is alive: it was not re-parented
+  leak.kinds.remove(Kind::stray);
+  leak.kinds.add(Kind::orphan);
+  leak.original_parent = parent.pid;
+  leak.original_parent_comm = parent.comm;
+  if (parent.exit->signal) {
+    leak.kinds.add(Kind::parent_kill_survivor);
+  } else {
+    leak.kinds.remove(Kind::parent_kill_survivor);
+  }
 }
 
 Leak Scope::describe(const Unseen& u, const ClassifyContext& ctx) const {
@@ -293,6 +315,20 @@ std::vector<Leak> Scope::check(const TestFacts& facts) {
   }
   handles.clear();
 
+  // Every event of the processes found is waiting by now (the kernel queues
+  // a fork's event before the child can run).
+  // Only when there is something to describe: a clean check costs nothing more.
+  lineage_known_ = false;
+  lineage_unavailable_.clear();
+  if (left.empty() && unseen.empty()) {
+    // Now and then: a binary that runs many clean tests must not let the
+    // events pile up until its socket overflows (that would cost the next
+    // leak its lineage). Every 16th clean check, about 0.05 us per test.
+    if (events_ != nullptr && ++clean_checks_ % 16 == 0) events_->drain();
+  } else {
+    lineage_unavailable_ = events_ != nullptr ? events_->unavailable() : "not asked for (Scope::use_lineage)";
+    lineage_known_ = lineage_unavailable_.empty();
+  }
   const auto ctx = context();
   std::vector<Leak> leaks;
   leaks.reserve(left.size() + unseen.size());

@@ -40,6 +40,12 @@ std::string set_string(std::string_view value, std::string& out, std::string_vie
   return {};
 }
 
+std::string set_on_off(std::string_view value, bool& out, std::string_view what) {
+  if (value != "on" && value != "off") return std::string(what) + ": expected on or off, got '" + std::string(value) + "'";
+  out = value == "on";
+  return {};
+}
+
 struct Setting {
   std::string_view flag;
   const char* env;
@@ -64,6 +70,7 @@ const Setting kSettings[] = {
      [](auto v, Settings& s, auto w) { return set_string(v, s.suppressions, w); }},
     {"--leak-exit-code", "PROCLEAK_LEAK_EXIT_CODE",
      [](auto v, Settings& s, auto w) { return set_exit_code(v, s.leak_exit_code, w); }},
+    {"--lineage", "PROCLEAK_LINEAGE", [](auto v, Settings& s, auto w) { return set_on_off(v, s.lineage, w); }},
 };
 
 }  // namespace
@@ -105,6 +112,7 @@ std::vector<std::pair<std::string, std::string>> settings_for_the_test(const Set
   };
   if (!s.report_dir.empty()) out.emplace_back("PROCLEAK_REPORT_DIR", s.report_dir);
   if (!s.suppressions.empty()) out.emplace_back("PROCLEAK_SUPPRESSIONS", s.suppressions);
+  if (!s.lineage) out.emplace_back("PROCLEAK_LINEAGE", "off");
   return out;
 }
 

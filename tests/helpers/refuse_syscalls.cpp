@@ -3,7 +3,8 @@
 //
 //   helper_refuse_syscalls enosys|eperm NAME[,NAME...] COMMAND [ARG...]
 //
-// NAME is pidfd_open, pidfd_send_signal or kcmp. The filter is inherited by
+// NAME is pidfd_open, pidfd_send_signal, kcmp or socket (which keeps the
+// kernel's process-events connector out of reach). The filter is inherited by
 // everything the command starts. A raw BPF program, so the helper needs no
 // library.
 #include <errno.h>
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
     if (name == "pidfd_open") nr = SYS_pidfd_open;
     if (name == "pidfd_send_signal") nr = SYS_pidfd_send_signal;
     if (name == "kcmp") nr = SYS_kcmp;
+    if (name == "socket") nr = SYS_socket;
     if (nr < 0) {
       fprintf(stderr, "helper_refuse_syscalls: unknown system call '%s'\n", name.c_str());
       return 2;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -206,6 +207,125 @@ TEST_F(Launcher, OrphansOfAKilledTestSurvivedAParentKill) {
   expect_all_gone(rep);
 }
 
+// Where the kernel's process-events connector cannot deliver (a PID
+// namespace other than the initial one: the IN_PID_NAMESPACE run of this
+// suite), lineage is null with the reason; everywhere else it must be there.
+bool connector_cannot_deliver_here() {
+  struct stat st{};
+  return ::stat("/proc/self/ns/pid", &st) == 0 && st.st_ino != 0xEFFFFFFCu;  // not PROC_PID_INIT_INO
+}
+
+// The lineage of the leak whose cmdline ends in arg, or a failure.
+const json& lineage_of(const json& rep, const std::string& arg) {
+  for (const auto& l : rep["leaks"]) {
+    if (!l["cmdline"].empty() && l["cmdline"].back() == arg) return l["lineage"];
+  }
+  static const json none;
+  ADD_FAILURE() << "no leak with argument " << arg << " in " << rep.dump(2);
+  return none;
+}
+
+TEST_F(Launcher, OrphanTwoLevelsBelowAnExitedBashHasBothAncestorsWithTheirExitCodes) {
+  // The inner bash lives 0.2 s: its command line is read from /proc at its
+  // exec event, while it runs (one that exits at once keeps only its name).
+  const auto r = run({"bash", "-c", "bash -c 'sleep 310 & sleep 0.2; exit 4'; exit 0"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  if (connector_cannot_deliver_here()) {
+    EXPECT_NE(rep["lineage_unavailable"].get<std::string>().find("PID namespace other than the initial one"),
+              std::string::npos)
+        << rep.dump(2);
+    EXPECT_TRUE(rep["leaks"][0]["lineage"].is_null());
+    return;
+  }
+  EXPECT_TRUE(rep["lineage_unavailable"].is_null()) << rep.dump(2);
+  const auto& lineage = lineage_of(rep, "310");
+  ASSERT_EQ(lineage.size(), 2u) << rep.dump(2);
+  EXPECT_EQ(lineage[0]["comm"], "bash");
+  EXPECT_EQ(lineage[0]["cmdline"], json({"bash", "-c", "bash -c 'sleep 310 & sleep 0.2; exit 4'; exit 0"}));
+  EXPECT_EQ(lineage[0]["exit"], json({{"code", 0}, {"signal", nullptr}}));
+  EXPECT_EQ(lineage[1]["comm"], "bash");
+  EXPECT_EQ(lineage[1]["cmdline"], json({"bash", "-c", "sleep 310 & sleep 0.2; exit 4"}));
+  EXPECT_EQ(lineage[1]["exit"], json({{"code", 4}, {"signal", nullptr}}));
+  const auto& leak = rep["leaks"][0];
+  EXPECT_EQ(leak["kinds"], json({"orphan"}));
+  EXPECT_EQ(leak["original_parent"], lineage[1]["pid"]) << "its own parent, the inner bash";
+  EXPECT_NE(r.err.find("parent PID " + std::to_string(lineage[1]["pid"].get<int>()) + " (bash) exited with 4"),
+            std::string::npos)
+      << r.err;
+  expect_all_gone(rep);
+}
+
+// After a crash, an orphan survived a parent kill only if its own parent was
+// the one killed: one whose parent exited normally long before did not.
+TEST_F(Launcher, AfterACrashOnlyTheOrphanOfTheKilledParentIsASurvivor) {
+  const auto r = run({"sh", "-c", "sleep 311 & bash -c 'sleep 312 & exit 0'; kill -KILL $$"});
+  EXPECT_EQ(r.signal, SIGKILL);
+  const auto rep = report();
+  ASSERT_EQ(rep["leaks"].size(), 2u) << rep.dump(2);
+  const auto kinds_of = [&](const std::string& arg) {
+    for (const auto& l : rep["leaks"]) {
+      if (l["cmdline"].back() == arg) return l["kinds"];
+    }
+    return json();
+  };
+  EXPECT_EQ(kinds_of("311"), json({"orphan", "parent_kill_survivor"})) << rep.dump(2);
+  if (connector_cannot_deliver_here()) {
+    // Without lineage, every orphan of a killed test is taken for a survivor.
+    EXPECT_EQ(kinds_of("312"), json({"orphan", "parent_kill_survivor"})) << rep.dump(2);
+    return;
+  }
+  EXPECT_EQ(kinds_of("312"), json({"orphan"})) << rep.dump(2);
+  const auto& survivor = lineage_of(rep, "311");
+  ASSERT_EQ(survivor.size(), 1u) << rep.dump(2);
+  EXPECT_EQ(survivor[0]["exit"], json({{"code", nullptr}, {"signal", "SIGKILL"}}));
+  const auto& normal = lineage_of(rep, "312");
+  ASSERT_EQ(normal.size(), 2u) << rep.dump(2);
+  EXPECT_EQ(normal[1]["exit"], json({{"code", 0}, {"signal", nullptr}}));
+  expect_all_gone(rep);
+}
+
+// The connector out of reach (socket() refused by seccomp): lineage null and
+// why, and otherwise the same report as with it.
+TEST_F(Launcher, ConnectorRefusedGivesNullLineageAndWhyAndOtherwiseTheSameReport) {
+  const std::vector<std::string> command{"sh", "-c", "sleep 313 & exit 0"};
+  const auto with = run(command);
+  const auto rep_with = report();
+  std::vector<std::string> argv{kHelpers + "/helper_refuse_syscalls", "eperm", "socket", kRun, "--report",
+                                report_path(), "--"};
+  argv.insert(argv.end(), command.begin(), command.end());
+  const auto without = run_command(argv);
+  const auto rep = report();
+  EXPECT_EQ(without.exit_code, 3) << without.err;
+  EXPECT_EQ(with.exit_code, without.exit_code);
+  if (!connector_cannot_deliver_here()) {  // there, that is the reason given first
+    EXPECT_EQ(rep["lineage_unavailable"], "the process-events connector cannot be opened: socket (EPERM)")
+        << rep.dump(2);
+  }
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  EXPECT_TRUE(rep["leaks"][0]["lineage"].is_null());
+  ASSERT_EQ(rep_with["leaks"].size(), 1u) << rep_with.dump(2);
+  for (const char* field : {"comm", "cmdline", "kinds", "cleanup", "holds_test_output", "escaped_via"}) {
+    EXPECT_EQ(rep["leaks"][0][field], rep_with["leaks"][0][field]) << field;
+  }
+  EXPECT_EQ(rep["verdict"], rep_with["verdict"]);
+  if (!connector_cannot_deliver_here()) {
+    EXPECT_FALSE(rep_with["leaks"][0]["lineage"].is_null());
+  }
+  expect_all_gone(rep);
+}
+
+TEST_F(Launcher, LineageOffIsNullAndSaysSo) {
+  const auto r = run({"sh", "-c", "sleep 314 & exit 0"}, {"--lineage", "off"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  EXPECT_EQ(rep["lineage_unavailable"], "turned off (--lineage off)");
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  EXPECT_TRUE(rep["leaks"][0]["lineage"].is_null());
+  expect_all_gone(rep);
+}
+
 TEST_F(Launcher, ProbeFindsTheChildThatIgnoresItsParentsDeath) {
   const auto r = run({kHelpers + "/helper_probe_tree"}, {"--probe-parent-kill"});
   EXPECT_EQ(r.exit_code, 3) << r.err;
@@ -275,6 +395,15 @@ TEST_F(Launcher, TheTestGetsExactlyTheDescriptorsItWasHanded) {
   EXPECT_EQ(r.out, without.out) << "the same command without the launcher";
   EXPECT_NE(r.out.find(" 7 9 "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(" 200 "), std::string::npos) << r.out;
+}
+
+// argv[0] as execvp gives it: the name the caller used, not the path found.
+TEST_F(Launcher, TheTestGetsItsArgv0AsGiven) {
+  const auto r = run_command({kRun, "--", "sh", "-c", "echo $0"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "sh\n");
+  const auto path = run_command({kRun, "--", "/bin/sh", "-c", "echo $0"});
+  EXPECT_EQ(path.out, "/bin/sh\n");
 }
 
 TEST_F(Launcher, ReportDirGetsOneUniqueReportPerRun) {

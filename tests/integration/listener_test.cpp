@@ -2,6 +2,7 @@
 // linked with procleak::gtest_main) run with filters; its output, exit code,
 // XML/JSON output and reports are checked, and the process table is the judge.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -169,6 +170,46 @@ TEST_F(Listener, UnreapedZombieNamesTheTestBinaryAsItsParent) {
   EXPECT_EQ(rep["leaks"][0]["cleanup"], "reaped");
   EXPECT_NE(r.out.find("never reaped by PID " + std::to_string(r.pid) + " (listener_scenar)"), std::string::npos)
       << r.out;
+  expect_nothing_left();
+}
+
+// Where the kernel's process-events connector cannot deliver (a PID
+// namespace other than the initial one: this suite's IN_PID_NAMESPACE run).
+bool connector_cannot_deliver_here() {
+  struct stat st{};
+  return ::stat("/proc/self/ns/pid", &st) == 0 && st.st_ino != 0xEFFFFFFCu;  // not PROC_PID_INIT_INO
+}
+
+// Before lineage: "stray ... parent PID <the binary> is still running", which
+// was false: the shell that started it had exited.
+TEST_F(Listener, SystemAndPopenLeaksAreOrphansOfTheShellWithItsLineage) {
+  RunOptions o;
+  o.env["PROCLEAK_REPORT_DIR"] = dir_ + "/reports";
+  const auto r = scenarios("Spawned.*", {}, o);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const auto all = reports(dir_ + "/reports");
+  ASSERT_EQ(all.size(), 2u) << r.out;
+  for (const auto& rep : all) {
+    ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+    const auto& leak = rep["leaks"][0];
+    EXPECT_EQ(leak["comm"], "sleep");
+    if (connector_cannot_deliver_here()) {
+      EXPECT_TRUE(leak["lineage"].is_null());
+      EXPECT_FALSE(rep["lineage_unavailable"].is_null());
+      continue;
+    }
+    EXPECT_TRUE(rep["lineage_unavailable"].is_null()) << rep.dump(2);
+    EXPECT_EQ(leak["kinds"], json({"orphan"})) << rep.dump(2);
+    const auto& lineage = leak["lineage"];
+    ASSERT_TRUE(lineage.is_array()) << rep.dump(2);
+    ASSERT_GE(lineage.size(), 1u) << rep.dump(2);
+    for (const auto& a : lineage) EXPECT_EQ(a["exit"], json({{"code", 0}, {"signal", nullptr}})) << rep.dump(2);
+    EXPECT_EQ(leak["original_parent"], lineage.back()["pid"]);
+    EXPECT_NE(r.out.find("parent PID " + std::to_string(lineage.back()["pid"].get<int>())), std::string::npos);
+  }
+  if (!connector_cannot_deliver_here()) {
+    EXPECT_EQ(r.out.find("is still running"), std::string::npos) << "no stray of the binary:\n" << r.out;
+  }
   expect_nothing_left();
 }
 

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 #include <vector>
@@ -174,6 +175,19 @@ TEST(Threads, ForksFromAThreadThatExits) {
   std::thread t([&] { child = fork_lingering_child(); });
   t.join();
   ASSERT_GT(child, 0);
+}
+
+// Leaks through a shell: std::system and popen run /bin/sh, which starts the
+// sleeper and exits, so the sleeper is re-parented to this binary (the
+// subreaper): an orphan of the shell, not a stray of the binary.
+TEST(Spawned, SystemLeavesASleeper) { ASSERT_EQ(std::system("bash -c '(sleep 57 &)'"), 0); }
+
+TEST(Spawned, PopenLeavesASleeper) {
+  FILE* shell = popen("sleep 58 & echo started", "r");
+  ASSERT_NE(shell, nullptr);
+  char line[16] = {};
+  ASSERT_NE(fgets(line, sizeof line, shell), nullptr);
+  EXPECT_EQ(pclose(shell), 0);
 }
 
 TEST(Clean, NothingAtAll) {}

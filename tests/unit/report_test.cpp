@@ -226,6 +226,101 @@ TEST(ReportRead, EveryFieldOfTheWrongTypeIsMalformedAndNamed) {
   }
 }
 
+Leak leak_with_lineage() {
+  Leak l = sample_leak();
+  l.kinds = {};
+  l.kinds.add(Kind::orphan);
+  l.escaped_via = EscapedVia::none;
+  l.original_parent = 4117;
+  l.original_parent_comm = "bash";
+  Ancestor main_process{4100, "sh", {"sh", "-c", std::string(100, 'x')}, ExitStatus{std::nullopt, SIGKILL}};
+  Ancestor parent{4117, "bash", {"bash", "-c", "sleep 300 & exit 4"}, ExitStatus{4, std::nullopt}};
+  l.lineage = std::vector<Ancestor>{main_process, parent};
+  return l;
+}
+
+TEST(ReportJson, LineageIsWrittenOldestFirstAndReadBack) {
+  Report r = sample_report();
+  r.leaks = {leak_with_lineage()};
+  const auto doc = nlohmann::json::parse(to_json(r));
+  EXPECT_TRUE(doc["lineage_unavailable"].is_null());
+  const auto& lineage = doc["leaks"][0]["lineage"];
+  ASSERT_EQ(lineage.size(), 2u);
+  EXPECT_EQ(lineage[0]["pid"], 4100);
+  EXPECT_EQ(lineage[0]["exit"], nlohmann::json({{"code", nullptr}, {"signal", "SIGKILL"}}));
+  EXPECT_EQ(lineage[1]["cmdline"], nlohmann::json({"bash", "-c", "sleep 300 & exit 4"}));
+  EXPECT_EQ(lineage[1]["exit"], nlohmann::json({{"code", 4}, {"signal", nullptr}}));
+  const auto parsed = parse_report(to_json(r));
+  ASSERT_EQ(parsed.status, ParsedReport::Status::ok) << parsed.error;
+  ASSERT_TRUE(parsed.report.leaks[0].lineage);
+  EXPECT_EQ(parsed.report.leaks[0].lineage->at(1).exit->code, 4);
+  EXPECT_EQ(format_text(parsed.report), format_text(r));
+}
+
+TEST(ReportJson, UnknownLineageIsNullAndSaysWhy) {
+  Report r = sample_report();
+  r.lineage_unavailable = "the process-events connector cannot be opened: socket (EPERM)";
+  const auto doc = nlohmann::json::parse(to_json(r));
+  EXPECT_EQ(doc["lineage_unavailable"], r.lineage_unavailable);
+  EXPECT_TRUE(doc["leaks"][0]["lineage"].is_null());
+  EXPECT_EQ(parse_report(to_json(r)).report.lineage_unavailable, r.lineage_unavailable);
+}
+
+TEST(ReportRead, LineageOfTheWrongTypeIsMalformedAndNamed) {
+  Report r = sample_report();
+  r.leaks = {leak_with_lineage()};
+  const std::vector<std::pair<std::string, nlohmann::json>> cases{
+      {"/leaks/0/lineage", "bash"},         {"/leaks/0/lineage/0", 7},
+      {"/leaks/0/lineage/0/pid", "4100"},   {"/leaks/0/lineage/0/comm", nullptr},
+      {"/leaks/0/lineage/1/cmdline", "x"},  {"/leaks/0/lineage/1/exit", 4},
+      {"/leaks/0/lineage/1/exit/code", "4"}, {"/leaks/0/lineage/0/exit/signal", 9},
+      {"/lineage_unavailable", 1}};
+  for (const auto& [pointer, value] : cases) {
+    auto doc = nlohmann::json::parse(to_json(r));
+    doc[nlohmann::json::json_pointer(pointer)] = value;
+    const auto p = parse_report(doc.dump());
+    EXPECT_EQ(p.status, ParsedReport::Status::malformed) << pointer << " = " << value.dump();
+    EXPECT_NE(p.error.find("lineage"), std::string::npos) << pointer << ": " << p.error;
+  }
+}
+
+TEST(ReportText, AnOrphanSaysHowItsParentEndedAndWhereItCameFrom) {
+  const Leak l = leak_with_lineage();
+  EXPECT_EQ(describe_cause(l), "parent PID 4117 (bash) exited with 4");
+  EXPECT_EQ(describe_lineage(l), "sh -c " + std::string(54, 'x') + "... (PID 4100, was killed by SIGKILL) > "
+                                 "bash -c sleep 300 & exit 4 (PID 4117, exited with 4)");
+  Leak killed = l;
+  killed.lineage->back().exit = ExitStatus{std::nullopt, SIGTERM};
+  EXPECT_EQ(describe_cause(killed), "parent PID 4117 (bash) was killed by SIGTERM");
+  const auto text = format_leak(l);
+  EXPECT_NE(text.find("\n              from: sh -c"), std::string::npos) << text;
+}
+
+TEST(ReportText, ALeakedTreeIsDrawnAsATree) {
+  Report r = sample_report();
+  Leak parent = sample_leak();
+  parent.pid = 10;
+  parent.cmdline = {"server"};
+  Leak child = sample_leak();
+  child.pid = 11;
+  child.ppid = 10;
+  child.kinds = {};
+  child.kinds.add(Kind::stray);
+  child.original_parent = 10;
+  child.cmdline = {"worker"};
+  Leak other = sample_leak();
+  other.pid = 12;
+  other.cmdline = {"other"};
+  r.leaks = {child, other, parent};  // a child listed before its parent
+  const auto text = format_text(r);
+  const auto at_parent = text.find("  PID 10 ");
+  const auto at_child = text.find("    PID 11 ");
+  ASSERT_NE(at_parent, std::string::npos) << text;
+  ASSERT_NE(at_child, std::string::npos) << text;
+  EXPECT_LT(at_parent, at_child) << text;
+  EXPECT_NE(text.find("\n  PID 12 "), std::string::npos) << text;
+}
+
 TEST(ReportRead, DeepOrHugeJsonIsRefusedBeforeParsing) {
   const std::string deep = R"({"schema": "procleak.report/1", "x": )" + std::string(1'000'000, '[') +
                            std::string(1'000'000, ']') + "}";

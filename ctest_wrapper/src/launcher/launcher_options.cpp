@@ -174,11 +174,13 @@ Options (a flag wins over its variable):
   --report-dir DIR         PROCLEAK_REPORT_DIR  one uniquely named JSON report per run
   --name NAME                                 the test's name in reports
                                               (default: --gtest_filter= value, else
-                                              the command's base name)
+                                              the command, its base name first)
   --suppressions FILE      PROCLEAK_SUPPRESSIONS  rules for leaks that do not fail
   --probe-parent-kill      PROCLEAK_PROBE_PARENT_KILL=1  kill leaked parents first
                                               and report children that survive
   --leak-exit-code N       PROCLEAK_LEAK_EXIT_CODE  exit status for a leak (default 3)
+  --lineage on|off         PROCLEAK_LINEAGE   each leak's ancestors from the kernel's
+                                              process events (default on)
   --ctest-measurements     PROCLEAK_CTEST_MEASUREMENTS=1  print the leak counts as
                                               <CTestMeasurement> lines on stdout
   --help, --version

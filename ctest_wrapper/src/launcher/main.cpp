@@ -15,6 +15,7 @@
 #include "front_and_keeper.hpp"
 #include "inherited_state.hpp"
 #include "launcher_options.hpp"
+#include "procleak/process_events.hpp"
 #include "procleak/report_json.hpp"
 #include "procleak/report_text.hpp"
 #include "procleak/scope.hpp"
@@ -109,6 +110,12 @@ int run_checked(const Options& opts, const Prepared& prepared, const Keeper& kee
   scope_options.role = OwnerRole::launcher;
   Scope scope;
   if (auto ec = Scope::open(scope_options, scope)) return say(kUsageError, "cannot read /proc: " + ec.message());
+  // Subscribed before the test starts, so its every fork is seen.
+  ProcessEvents events;
+  if (opts.lineage) {
+    events = ProcessEvents::open(ProcFs(), scope.owner());
+    scope.use_lineage(&events);
+  }
 
   Report report = new_report(opts);
   const auto t0 = std::chrono::steady_clock::now();
@@ -124,8 +131,9 @@ int run_checked(const Options& opts, const Prepared& prepared, const Keeper& kee
     case SpawnError::setup_failed: return say(kUsageError, spawned.message);
   }
 
+  events.expect(spawned.test.pid, opts.command);
   const auto outcome = wait_for_test(spawned.test, signals, scope.guard(), opts.timeout, opts.grace,
-                                     keeper.front_gone.valid() ? keeper.front_gone.get() : -1);
+                                     keeper.front_gone.valid() ? keeper.front_gone.get() : -1, events);
   if (outcome.launcher_killed) {
     say(0, "killed; stopping test '" + opts.name + "' and everything it started");
     scope.hurry();
@@ -145,6 +153,7 @@ int run_checked(const Options& opts, const Prepared& prepared, const Keeper& kee
   report.leaks = std::move(verified.leaks);
   report.cleanup = verified.cleanup;
   report.incomplete_reason = std::move(verified.incomplete_reason);
+  report.lineage_unavailable = opts.lineage ? scope.lineage_unavailable() : "turned off (--lineage off)";
   if (outcome.signals_via) note_signal(report.cleanup.signals_via, *outcome.signals_via);
   const bool reports_written = publish(opts, report);
 

@@ -26,7 +26,7 @@ void signal_main(const SpawnedTest& test, int sig, TestOutcome& outcome) {
 
 TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signals,
                           const SignalGuard& guard, std::optional<Duration> timeout, Duration grace,
-                          int front_gone) {
+                          int front_gone, ProcessEvents& events) {
   TestOutcome outcome;
   std::optional<Clock::time_point> term_at;
   if (timeout) term_at = Clock::now() + *timeout;
@@ -34,7 +34,12 @@ TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signa
 
   for (;;) {
     siginfo_t info{};
-    if (::waitid(P_PID, static_cast<id_t>(test.pid), &info, WEXITED | WNOHANG) == 0 && info.si_pid != 0) {
+    // Seen without reaping first: the events of its exit are read while its
+    // /proc entry is still there (its name, for the lineage), then reaped.
+    if (::waitid(P_PID, static_cast<id_t>(test.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0) {
+      events.drain();
+      while (::waitid(P_PID, static_cast<id_t>(test.pid), &info, WEXITED) != 0 && errno == EINTR) {
+      }
       if (info.si_code == CLD_EXITED) {
         outcome.exit_code = info.si_status;
       } else {
@@ -65,8 +70,14 @@ TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signa
     // status every 10 ms.
     if (!test.pidfd.valid()) timeout_ms = timeout_ms < 0 ? 10 : std::min(timeout_ms, 10);
 
-    pollfd fds[3] = {{test.pidfd.get(), POLLIN, 0}, {signals.fd(), POLLIN, 0}, {front_gone, POLLIN, 0}};
-    const int n = ::poll(fds, 3, timeout_ms);
+    // The process events are read as they come: an exec'd process's name
+    // is read from /proc while it still runs.
+    pollfd fds[4] = {{test.pidfd.get(), POLLIN, 0},
+                     {signals.fd(), POLLIN, 0},
+                     {front_gone, POLLIN, 0},
+                     {events.fd(), POLLIN, 0}};
+    const int n = ::poll(fds, 4, timeout_ms);
+    if (n > 0 && fds[3].revents != 0) events.drain();
     if (n < 0 && errno != EINTR) {
       // poll itself failed (out of memory): fall back to a plain blocking wait.
       siginfo_t blocking{};

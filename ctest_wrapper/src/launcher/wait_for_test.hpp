@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "forwarded_signals.hpp"
+#include "procleak/process_events.hpp"
 #include "procleak/duration.hpp"
 #include "procleak/process_handle.hpp"
 #include "procleak/signal_guard.hpp"
@@ -29,6 +30,6 @@ struct TestOutcome {
 // get SIGKILL at once. Everything else the test left is the caller's to check.
 [[nodiscard]] TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signals,
                                         const SignalGuard& guard, std::optional<Duration> timeout,
-                                        Duration grace, int front_gone);
+                                        Duration grace, int front_gone, ProcessEvents& events);
 
 }  // namespace procleak::launcher

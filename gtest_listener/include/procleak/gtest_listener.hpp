@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "procleak/process_events.hpp"
 #include "procleak/scope.hpp"
 #include "procleak/settings.hpp"
 #include "procleak/suppressions.hpp"
@@ -70,6 +71,7 @@ class GTestLeakListener : public ::testing::EmptyTestEventListener {
   Level test_;
   std::vector<std::string> deferred_failures_;  // suite and program scopes
   TestFacts facts_;                             // the binary's own session and group
+  ProcessEvents events_;                        // every scope's lineage (PROCLEAK_LINEAGE)
   // True after a clean OnTestEnd: the tree is exactly the test baseline, and
   // GoogleTest runs no user code before the next OnTestStart of the suite,
   // so that baseline is still current.

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "procleak/lineage.hpp"
+
 namespace procleak {
 
 // A process can carry several kinds; escaped is a flag next to the others.
@@ -24,6 +26,7 @@ class Kinds {
  public:
   constexpr Kinds() = default;
   constexpr void add(Kind k) noexcept { bits_ |= static_cast<std::uint8_t>(k); }
+  constexpr void remove(Kind k) noexcept { bits_ &= static_cast<std::uint8_t>(~static_cast<std::uint8_t>(k)); }
   [[nodiscard]] constexpr bool has(Kind k) const noexcept {
     return (bits_ & static_cast<std::uint8_t>(k)) != 0;
   }
@@ -82,6 +85,9 @@ struct Leak {
   // Why a signal to it was refused (an errno name such as "EPERM"), empty
   // when none was.
   std::string cleanup_error;
+  // Its ancestors, oldest first, from the test's main process down to its
+  // parent, exited ones included (lineage.hpp); nullopt when not known.
+  std::optional<std::vector<Ancestor>> lineage;
 };
 
 }  // namespace procleak

@@ -57,6 +57,8 @@ struct Report {
   // Set when procleak could not look everywhere or could not finish
   // cleaning: what it could not do. Makes the verdict incomplete.
   std::string incomplete_reason;
+  // Why the leaks' lineage is not known (process_events.hpp); empty when it is.
+  std::string lineage_unavailable;
 };
 
 // incomplete: incomplete_reason is set (whatever the leaks); else clean: no

@@ -27,10 +27,16 @@ namespace procleak {
 [[nodiscard]] std::string escape_untrusted(std::string_view text, bool keep_newlines);
 // escape_untrusted on one line of text: nothing in it can end the line.
 [[nodiscard]] std::string printable(std::string_view text);
+// Where the leak came from, one line: its ancestors oldest first, each with
+// its command (capped at 60 bytes), PID and how it ended. Empty without
+// lineage.
+[[nodiscard]] std::string describe_lineage(const Leak& leak);
 // One leak in two lines, each starting with indent: PID, kinds and command;
-// then the cause and what cleanup did.
-[[nodiscard]] std::string format_leak(const Leak& leak, std::string_view indent = "  ");
-// Empty when the report has no leaks.
+// then the cause and what cleanup did; with_lineage, a third: "from: ..."
+// (describe_lineage), when its lineage is known.
+[[nodiscard]] std::string format_leak(const Leak& leak, std::string_view indent = "  ", bool with_lineage = true);
+// Empty when the report has no leaks. A leak whose parent leaked too is
+// drawn under it.
 [[nodiscard]] std::string format_text(const Report& report);
 
 }  // namespace procleak

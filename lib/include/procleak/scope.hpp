@@ -14,6 +14,7 @@
 #include "procleak/classify.hpp"
 #include "procleak/duration.hpp"
 #include "procleak/fd_reserve.hpp"
+#include "procleak/process_events.hpp"
 #include "procleak/leak.hpp"
 #include "procleak/own_children.hpp"
 #include "procleak/proc_fs.hpp"
@@ -105,6 +106,15 @@ class Scope {
   // The guard every signal of this scope goes through (owner and ancestors refused).
   [[nodiscard]] const SignalGuard& guard() const noexcept { return guard_; }
 
+  // Where each leak came from: events the caller subscribed to before the
+  // test started (process_events.hpp). check() drains them before it
+  // describes the leaks, and fills each leak's lineage when they are
+  // complete; nullptr (the default): no lineage.
+  void use_lineage(ProcessEvents* events) noexcept { events_ = events; }
+  // Why the last check() could not give its leaks a lineage; empty when it
+  // could, or when it found nothing.
+  [[nodiscard]] const std::string& lineage_unavailable() const noexcept { return lineage_unavailable_; }
+
  private:
   // A process's baseline key: readable processes by PID and start time,
   // unreadable ones (start time unknown: 0) by PID alone.
@@ -152,6 +162,11 @@ class Scope {
   // In-process role: the test shares this process's descriptor table and may
   // exhaust it; walks and cleanup use the reserve's slots.
   FdReserve reserve_;
+  ProcessEvents* events_ = nullptr;
+  bool lineage_known_ = false;
+  unsigned clean_checks_ = 0;
+  std::string lineage_unavailable_;
+  void apply_lineage(const ProcStat& p, Leak& leak) const;
 };
 
 // What verify_none found and did.

@@ -23,6 +23,7 @@ struct Settings {
   std::string suppressions;                          // --suppressions, PROCLEAK_SUPPRESSIONS
   bool probe_parent_kill = false;                    // --probe-parent-kill, PROCLEAK_PROBE_PARENT_KILL=1
   int leak_exit_code = 3;                            // --leak-exit-code, PROCLEAK_LEAK_EXIT_CODE (launcher only)
+  bool lineage = true;                               // --lineage on|off, PROCLEAK_LINEAGE
 };
 
 using EnvLookup = std::function<const char*(const char*)>;
@@ -42,7 +43,7 @@ using EnvLookup = std::function<const char*(const char*)>;
 
 // The settings a test's own procleak (the listener in a GoogleTest binary)
 // should share with the launcher that runs it: mode, grace, settle, report
-// folder and suppressions, as PROCLEAK_* name/value pairs. Not the timeout or
+// folder, suppressions and lineage (when off), as PROCLEAK_* name/value pairs. Not the timeout or
 // the leak exit code, which only the launcher applies.
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> settings_for_the_test(const Settings& settings);
 

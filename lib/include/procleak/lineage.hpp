@@ -1,0 +1,75 @@
+// Where each process of a test came from: a book of the forks, execs and
+// exits of the owner's descendants, kept from the kernel's process events
+// (process_events.hpp) so that a leak's ancestors are known even after they
+// have exited, with how they exited. Pure bookkeeping, fed by the caller;
+// only processes that descend from the owner are kept (memory bounded by
+// the test's own processes), and an event of any other process is dropped
+// after one hash lookup, without allocating.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace procleak {
+
+// How a process ended: exactly one of the two is set.
+struct ExitStatus {
+  std::optional<int> code;
+  std::optional<int> signal;
+};
+
+// One ancestor of a leak, as the report lists it.
+struct Ancestor {
+  pid_t pid = 0;
+  std::string comm;                   // empty when never read
+  std::vector<std::string> cmdline;   // empty when never read
+  std::optional<ExitStatus> exit;     // nullopt: still running at the check
+};
+
+class LineageBook {
+ public:
+  // owner: the process whose descendants are kept (the launcher's keeper,
+  // or the test binary). It is the root, never part of a lineage.
+  explicit LineageBook(pid_t owner = 0);
+
+  // parent forked child (process ids, not thread ids). Inherits the
+  // parent's comm and command line until its own exec.
+  void on_fork(pid_t parent, pid_t child);
+  // pid called execve: whether the book keeps it (the caller then reads its
+  // new name with describe()).
+  [[nodiscard]] bool on_exec(pid_t pid) const noexcept {
+    const auto it = current_.find(pid);
+    return it != current_.end() && !nodes_[it->second].self.exit;
+  }
+  void describe(pid_t pid, std::string comm, std::vector<std::string> cmdline);
+  // wait_status as the kernel reports it (the value waitpid would give).
+  void on_exit(pid_t pid, std::uint32_t wait_status);
+
+  // Whether pid is a descendant the book saw being born.
+  [[nodiscard]] bool knows(pid_t pid) const noexcept { return current_.contains(pid); }
+
+  // pid's ancestors, oldest first, from the owner's child down to pid's
+  // parent; nullopt when the book did not see pid (or an ancestor) born.
+  [[nodiscard]] std::optional<std::vector<Ancestor>> lineage_of(pid_t pid) const;
+
+  [[nodiscard]] std::size_t size() const noexcept { return nodes_.size(); }
+
+ private:
+  static constexpr std::size_t kOwner = static_cast<std::size_t>(-1);
+  struct Node {
+    Ancestor self;
+    std::size_t parent = kOwner;  // index into nodes_, or kOwner
+  };
+  std::vector<Node> nodes_;
+  // The live (or last) node of each PID: a PID reused after an exit starts
+  // a new node, and older lineages keep pointing at the old one.
+  std::unordered_map<pid_t, std::size_t> current_;
+  pid_t owner_;
+};
+
+}  // namespace procleak

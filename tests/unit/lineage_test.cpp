@@ -1,0 +1,84 @@
+// The lineage book, fed by hand: what the process-events connector would
+// tell it, including PID reuse and unrelated processes.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "procleak/lineage.hpp"
+
+namespace procleak {
+namespace {
+
+constexpr pid_t kOwner = 100;
+
+std::uint32_t exited_with(int code) { return static_cast<std::uint32_t>(code) << 8; }
+std::uint32_t killed_by(int sig) { return static_cast<std::uint32_t>(sig); }
+
+TEST(Lineage, AncestorsOldestFirstWithHowTheyEnded) {
+  LineageBook book(kOwner);
+  book.on_fork(kOwner, 200);  // the test's main process
+  book.describe(200, "bash", {"bash", "-c", "..."});
+  book.on_fork(200, 201);
+  book.describe(201, "bash", {"bash", "-c", "sleep 300 & exit 4"});
+  book.on_fork(201, 202);
+  book.describe(202, "sleep", {"sleep", "300"});
+  book.on_exit(201, exited_with(4));
+  book.on_exit(200, killed_by(SIGKILL));
+  const auto lineage = book.lineage_of(202);
+  ASSERT_TRUE(lineage);
+  ASSERT_EQ(lineage->size(), 2u);
+  EXPECT_EQ((*lineage)[0].pid, 200);
+  EXPECT_EQ((*lineage)[0].exit->signal, SIGKILL);
+  EXPECT_FALSE((*lineage)[0].exit->code);
+  EXPECT_EQ((*lineage)[1].pid, 201);
+  EXPECT_EQ((*lineage)[1].cmdline, (std::vector<std::string>{"bash", "-c", "sleep 300 & exit 4"}));
+  EXPECT_EQ((*lineage)[1].exit->code, 4);
+  EXPECT_TRUE(book.lineage_of(200)->empty()) << "the owner is the root, never an ancestor";
+}
+
+TEST(Lineage, AForkInheritsItsParentsNamesUntilItsOwnExec) {
+  LineageBook book(kOwner);
+  book.on_fork(kOwner, 200);
+  book.describe(200, "sh", {"sh", "-c", "x"});
+  book.on_fork(200, 201);  // a subshell: no exec
+  book.on_fork(201, 202);
+  const auto lineage = book.lineage_of(202);
+  ASSERT_EQ(lineage->size(), 2u);
+  EXPECT_EQ((*lineage)[1].comm, "sh");
+  EXPECT_EQ((*lineage)[1].cmdline, (std::vector<std::string>{"sh", "-c", "x"}));
+  EXPECT_FALSE((*lineage)[1].exit) << "still running";
+}
+
+TEST(Lineage, UnrelatedProcessesAreNotKept) {
+  LineageBook book(kOwner);
+  book.on_fork(kOwner, 200);
+  book.on_fork(1, 300);  // someone else's
+  book.on_fork(300, 301);
+  EXPECT_FALSE(book.on_exec(300));
+  book.on_exit(300, exited_with(0));
+  EXPECT_FALSE(book.knows(300));
+  EXPECT_FALSE(book.knows(301));
+  EXPECT_FALSE(book.lineage_of(301));
+  EXPECT_EQ(book.size(), 1u);
+}
+
+TEST(Lineage, AReusedPidIsANewProcessAndOldLineagesKeepTheOldOne) {
+  LineageBook book(kOwner);
+  book.on_fork(kOwner, 200);
+  book.describe(200, "a", {"a"});
+  book.on_fork(200, 201);
+  book.on_exit(200, exited_with(0));
+  // PID 200 now belongs to a stranger: its fork is not ours.
+  book.on_fork(200, 202);
+  EXPECT_FALSE(book.knows(202));
+  // The owner forks again and gets PID 200 back.
+  book.on_fork(kOwner, 200);
+  book.describe(200, "b", {"b"});
+  const auto old = book.lineage_of(201);
+  ASSERT_EQ(old->size(), 1u);
+  EXPECT_EQ((*old)[0].comm, "a");
+  EXPECT_EQ((*old)[0].exit->code, 0);
+  EXPECT_FALSE(book.lineage_of(200)->size());
+}
+
+}  // namespace
+}  // namespace procleak
