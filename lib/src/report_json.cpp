@@ -77,6 +77,7 @@ json leak_json(const Leak& l) {
       {"read_error", l.read_error.empty() ? json(nullptr) : json(l.read_error)},
       {"cleanup_error", l.cleanup_error.empty() ? json(nullptr) : json(l.cleanup_error)},
       {"lineage", lineage_json(l.lineage)},
+      {"listening", l.listening ? json(*l.listening) : json(nullptr)},
   };
 }
 
@@ -222,6 +223,9 @@ Leak leak_from_json(const nlohmann::json& j, const std::string& where) {
   if (const auto it = j.find("suppressed_by"); it != j.end() && !it->is_null()) {
     if (!it->is_string()) throw BadField{where + "suppressed_by is not a string"};
     l.suppressed_by = it->get<std::string>();
+  }
+  if (optional_member(j, "listening", where, &nlohmann::json::is_array, "an array") != nullptr) {
+    l.listening = strings_field(j, "listening", where);
   }
   if (const auto* lineage = optional_member(j, "lineage", where, &nlohmann::json::is_array, "an array")) {
     l.lineage.emplace();

@@ -148,6 +148,11 @@ std::string describe_cause(const Leak& l) {
   if (l.escaped_via == EscapedVia::group) parts.push_back("left the process group via setpgid");
   if (!l.read_error.empty()) parts.push_back("could not be read (" + printable(l.read_error) + "): details unknown");
   if (l.holds_test_output == true) parts.push_back("holds the test's output open");
+  if (l.listening && !l.listening->empty()) {
+    std::string on;
+    for (const auto& address : *l.listening) on += (on.empty() ? "" : ", ") + printable(address);
+    parts.push_back("listens on " + on);
+  }
   if (!l.cleanup_error.empty()) {
     parts.push_back("procleak may not signal it (" + printable(l.cleanup_error) + ")" +
                     (l.cleanup_error == "EPERM" ? ": it runs as another user (setuid?)" : ""));

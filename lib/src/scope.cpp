@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "procleak/cleanup.hpp"
+#include "procleak/listening_sockets.hpp"
 #include "procleak/output_sharing.hpp"
 #include "procleak/process_handle.hpp"
 #include "procleak/process_tree.hpp"
@@ -228,6 +229,8 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
   leak.age_ms = age_ms(p.start_time);
   // A zombie has no open files left: it holds nothing, for certain.
   leak.holds_test_output = p.is_zombie() ? std::optional<bool>(false) : holds_test_output(proc_, p.pid);
+  leak.listening = p.is_zombie() ? std::optional<std::vector<std::string>>(std::vector<std::string>{})
+                                 : listening_sockets(proc_, p.pid);
   if (lineage_known_) apply_lineage(p, leak);
   return leak;
 }

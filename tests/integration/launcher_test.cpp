@@ -326,6 +326,27 @@ TEST_F(Launcher, LineageOffIsNullAndSaysSo) {
   expect_all_gone(rep);
 }
 
+// "A stray server holds a port": the report says which.
+TEST_F(Launcher, LeakedServerNamesItsPortsAndSocketPath) {
+  const std::string ports_file = dir_ + "/ports";
+  const std::string socket_path = dir_ + "/app.sock";
+  const auto r = run({"sh", "-c", "\"$0\" \"$1\" \"$2\" && while [ ! -e \"$1\" ]; do sleep 0.01; done",
+                      kHelpers + "/helper_server", ports_file, socket_path});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  unsigned tcp = 0, udp = 0, tcp6 = 0;
+  std::ifstream(ports_file) >> tcp >> udp >> tcp6;
+  ASSERT_NE(tcp, 0u) << "the server did not start";
+  const auto rep = report();
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  json expected = {"tcp 127.0.0.1:" + std::to_string(tcp)};
+  if (tcp6 != 0) expected.push_back("tcp6 [::1]:" + std::to_string(tcp6));
+  expected.push_back("udp 127.0.0.1:" + std::to_string(udp));
+  expected.push_back("unix " + socket_path);
+  EXPECT_EQ(rep["leaks"][0]["listening"], expected) << rep.dump(2);
+  EXPECT_NE(r.err.find("listens on tcp 127.0.0.1:" + std::to_string(tcp) + ", "), std::string::npos) << r.err;
+  expect_all_gone(rep);
+}
+
 TEST_F(Launcher, ProbeFindsTheChildThatIgnoresItsParentsDeath) {
   const auto r = run({kHelpers + "/helper_probe_tree"}, {"--probe-parent-kill"});
   EXPECT_EQ(r.exit_code, 3) << r.err;

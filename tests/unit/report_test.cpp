@@ -213,7 +213,8 @@ TEST(ReportRead, EveryFieldOfTheWrongTypeIsMalformedAndNamed) {
       {"/cleanup/signals_via", "ptrace"}, {"/leaks/0/state", 83},
       {"/leaks/0/state", "SS"},       {"/leaks/0/exe", 1},
       {"/leaks/0/age_ms", "old"},     {"/leaks/0/holds_test_output", "no"},
-      {"/leaks/0/read_error", 5},     {"/leaks/0/cmdline", "sleep 300"}};
+      {"/leaks/0/read_error", 5},     {"/leaks/0/cmdline", "sleep 300"},
+      {"/leaks/0/listening", "tcp 127.0.0.1:80"}, {"/leaks/0/listening", nlohmann::json::array({80})}};
   for (const auto& [pointer, value] : cases) {
     auto doc = nlohmann::json::parse(to_json(sample_report()));
     doc[nlohmann::json::json_pointer(pointer)] = value;
