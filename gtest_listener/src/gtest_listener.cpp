@@ -7,6 +7,7 @@
 
 #include "procleak/report_json.hpp"
 #include "procleak/report_text.hpp"
+#include "procleak/spawn_sites.hpp"
 
 namespace procleak {
 namespace {
@@ -50,11 +51,14 @@ void GTestLeakListener::OnTestProgramStart(const ::testing::UnitTest&) {
       return;
     }
   }
-  // Where each leak came from: subscribed once, before the first test.
+  // Where each leak came from: subscribed once, before the first test; and
+  // where in this binary it was started (spawn_sites.hpp).
   if (settings_.lineage) {
     events_ = ProcessEvents::open(ProcFs(), ::getpid());
     for (Level* level : {&program_, &suite_, &test_}) level->scope.use_lineage(&events_);
   }
+  spawn_sites::set_recording(true);
+  for (Level* level : {&program_, &suite_, &test_}) level->scope.use_spawn_sites(spawn_sites::find);
   // The test's processes start in the binary's own session and group; one
   // that left them escaped.
   facts_ = {.sid = ::getsid(0), .pgid = ::getpgrp()};

@@ -8,7 +8,7 @@ namespace procleak {
 
 LineageBook::LineageBook(pid_t owner) : owner_(owner) {}
 
-void LineageBook::on_fork(pid_t parent, pid_t child) {
+void LineageBook::on_fork(pid_t parent, pid_t child, pid_t by_thread, std::uint64_t at_ns) {
   std::size_t parent_index = kOwner;
   if (parent != owner_) {
     const auto it = current_.find(parent);
@@ -20,6 +20,8 @@ void LineageBook::on_fork(pid_t parent, pid_t child) {
   Node node;
   node.self.pid = child;
   node.parent = parent_index;
+  node.by_thread = by_thread;
+  node.at_ns = at_ns;
   if (parent_index != kOwner) {
     node.self.comm = nodes_[parent_index].self.comm;
     node.self.cmdline = nodes_[parent_index].self.cmdline;
@@ -56,6 +58,14 @@ std::optional<std::vector<Ancestor>> LineageBook::lineage_of(pid_t pid) const {
   for (std::size_t i = nodes_[it->second].parent; i != kOwner; i = nodes_[i].parent) out.push_back(nodes_[i].self);
   std::reverse(out.begin(), out.end());
   return out;
+}
+
+std::optional<LineageBook::Origin> LineageBook::origin_of(pid_t pid) const {
+  const auto it = current_.find(pid);
+  if (it == current_.end()) return std::nullopt;
+  std::size_t i = it->second;
+  while (nodes_[i].parent != kOwner) i = nodes_[i].parent;
+  return Origin{nodes_[i].self.pid, nodes_[i].by_thread, nodes_[i].at_ns};
 }
 
 }  // namespace procleak

@@ -108,7 +108,7 @@ void ProcessEvents::handle(const void* data, std::size_t size) {
     case proc_event::PROC_EVENT_FORK: {
       const auto& f = ev.event_data.fork;
       if (f.child_pid != f.child_tgid) return;  // a new thread, not a process
-      book_.on_fork(f.parent_tgid, f.child_tgid);
+      book_.on_fork(f.parent_tgid, f.child_tgid, f.parent_pid, ev.timestamp_ns);
       return;
     }
     case proc_event::PROC_EVENT_EXEC: {

@@ -51,6 +51,17 @@ json lineage_json(const std::optional<std::vector<Ancestor>>& lineage) {
   return out;
 }
 
+json spawned_at_json(const std::optional<std::vector<SpawnFrame>>& frames) {
+  if (!frames) return nullptr;
+  json out = json::array();
+  for (const auto& f : *frames) {
+    out.push_back(json{{"function", f.function.empty() ? json(nullptr) : json(f.function)},
+                       {"file", f.file.empty() ? json(nullptr) : json(f.file)},
+                       {"line", f.line > 0 ? json(f.line) : json(nullptr)}});
+  }
+  return out;
+}
+
 json leak_json(const Leak& l) {
   json kinds = json::array();
   for (const auto name : l.kinds.names()) kinds.push_back(name);
@@ -78,6 +89,7 @@ json leak_json(const Leak& l) {
       {"cleanup_error", l.cleanup_error.empty() ? json(nullptr) : json(l.cleanup_error)},
       {"lineage", lineage_json(l.lineage)},
       {"listening", l.listening ? json(*l.listening) : json(nullptr)},
+      {"spawned_at", spawned_at_json(l.spawned_at)},
   };
 }
 
@@ -223,6 +235,19 @@ Leak leak_from_json(const nlohmann::json& j, const std::string& where) {
   if (const auto it = j.find("suppressed_by"); it != j.end() && !it->is_null()) {
     if (!it->is_string()) throw BadField{where + "suppressed_by is not a string"};
     l.suppressed_by = it->get<std::string>();
+  }
+  if (const auto* frames = optional_member(j, "spawned_at", where, &nlohmann::json::is_array, "an array")) {
+    l.spawned_at.emplace();
+    for (std::size_t i = 0; i < frames->size(); ++i) {
+      const auto& f = (*frames)[i];
+      const std::string at = where + "spawned_at[" + std::to_string(i) + "].";
+      if (!f.is_object()) throw BadField{at + "is not an object"};
+      SpawnFrame frame;
+      frame.function = optional_text(f, "function", at);
+      frame.file = optional_text(f, "file", at);
+      frame.line = optional_int<int>(f, "line", at).value_or(0);
+      l.spawned_at->push_back(std::move(frame));
+    }
   }
   if (optional_member(j, "listening", where, &nlohmann::json::is_array, "an array") != nullptr) {
     l.listening = strings_field(j, "listening", where);

@@ -110,6 +110,44 @@ std::string capped(const std::vector<std::string>& cmdline, const std::string& c
 
 }  // namespace
 
+namespace {
+
+std::string frame_text(const SpawnFrame& f) {
+  const std::string function = f.function.empty() ? "??" : printable(f.function);
+  if (f.file.empty()) return function;
+  return fmt::format("{} ({}:{})", function, printable(f.file), f.line);
+}
+
+// Code of the program's own, not of a system library or its headers: where
+// a fix would go.
+bool is_own_code(const SpawnFrame& f) {
+  return !f.file.empty() && !f.file.starts_with("/usr/") && !f.file.starts_with("../") && !f.file.starts_with("./");
+}
+
+}  // namespace
+
+std::string spawn_site(const Leak& l) {
+  if (!l.spawned_at || l.spawned_at->empty()) return {};
+  for (const auto& f : *l.spawned_at) {
+    if (is_own_code(f)) return frame_text(f);
+  }
+  return frame_text(l.spawned_at->front());
+}
+
+std::string describe_spawn_site(const Leak& l) {
+  if (!l.spawned_at || l.spawned_at->empty()) return {};
+  // From the program's own frame that made the call, up to two callers.
+  std::size_t first = 0;
+  while (first < l.spawned_at->size() && !is_own_code((*l.spawned_at)[first])) ++first;
+  if (first == l.spawned_at->size()) first = 0;
+  std::string out;
+  for (std::size_t i = first; i < l.spawned_at->size() && i < first + 3; ++i) {
+    if (!out.empty()) out += " < ";
+    out += frame_text((*l.spawned_at)[i]);
+  }
+  return out;
+}
+
 std::string describe_lineage(const Leak& l) {
   if (!l.lineage || l.lineage->empty()) return {};
   std::string out;
@@ -180,6 +218,9 @@ std::string format_leak(const Leak& l, std::string_view indent, bool with_lineag
                                 display_command(l), indent, "", describe_cause(l), to_string(l.cleanup));
   if (const auto from = describe_lineage(l); with_lineage && !from.empty()) {
     out += fmt::format("{}{:<11} from: {}\n", indent, "", from);
+  }
+  if (const auto site = describe_spawn_site(l); with_lineage && !site.empty()) {
+    out += fmt::format("{}{:<11} spawned at: {}\n", indent, "", site);
   }
   return out;
 }

@@ -232,6 +232,13 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
   leak.listening = p.is_zombie() ? std::optional<std::vector<std::string>>(std::vector<std::string>{})
                                  : listening_sockets(proc_, p.pid);
   if (lineage_known_) apply_lineage(p, leak);
+  if (spawn_sites_) {
+    // The owner started it, or the top-most ancestor the lineage names.
+    std::optional<LineageBook::Origin> origin;
+    if (lineage_known_) origin = events_->book().origin_of(p.pid);
+    if (!origin && p.ppid == owner_) origin = LineageBook::Origin{p.pid, 0, 0};
+    if (origin) leak.spawned_at = spawn_sites_(*origin);
+  }
   return leak;
 }
 

@@ -24,6 +24,18 @@ using procleak_test::RunResult;
 
 const std::string kScenarios = SCENARIOS_PATH;
 const std::string kRun = PROCLEAK_RUN_PATH;
+const std::string kScenariosSource = SCENARIOS_SOURCE;
+
+// The 1-based number of the first line of path that holds text; 0 if none.
+int line_of(const std::string& path, const std::string& text) {
+  std::ifstream in(path);
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (line.find(text) != std::string::npos) return n;
+  }
+  return 0;
+}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -207,8 +219,50 @@ TEST_F(Listener, SystemAndPopenLeaksAreOrphansOfTheShellWithItsLineage) {
     EXPECT_EQ(leak["original_parent"], lineage.back()["pid"]);
     EXPECT_NE(r.out.find("parent PID " + std::to_string(lineage.back()["pid"].get<int>())), std::string::npos);
   }
+  // Where: the test's own line, through std::system and popen (the binary
+  // has debug info). Without process events the sleeper cannot be traced
+  // to the call that started its shell: unknown, not guessed.
+  for (const auto& rep : all) {
+    if (connector_cannot_deliver_here()) {
+      EXPECT_TRUE(rep["leaks"][0]["spawned_at"].is_null()) << rep.dump(2);
+      continue;
+    }
+    const std::string call = rep["test"] == "Spawned.SystemLeavesASleeper" ? "std::system(" : "popen(\"sleep 58";
+    const int line = line_of(kScenariosSource, call);
+    ASSERT_GT(line, 0) << call;
+    const auto& frames = rep["leaks"][0]["spawned_at"];
+    ASSERT_TRUE(frames.is_array() && !frames.empty()) << rep.dump(2);
+    EXPECT_TRUE(frames[0]["file"].get<std::string>().ends_with("/tests/listener/scenarios.cpp")) << frames.dump(2);
+    EXPECT_EQ(frames[0]["line"], line) << frames.dump(2);
+    EXPECT_NE(frames[0]["function"].get<std::string>().find("TestBody"), std::string::npos) << frames.dump(2);
+    EXPECT_NE(r.out.find("spawned at: " + frames[0]["function"].get<std::string>() + " (" +
+                         frames[0]["file"].get<std::string>() + ":" + std::to_string(line) + ")"),
+              std::string::npos)
+        << r.out;
+  }
   if (!connector_cannot_deliver_here()) {
     EXPECT_EQ(r.out.find("is still running"), std::string::npos) << "no stray of the binary:\n" << r.out;
+  }
+  expect_nothing_left();
+}
+
+TEST_F(Listener, ForkedChildNamesTheLineThatForkedIt) {
+  RunOptions o;
+  o.env["PROCLEAK_REPORT_DIR"] = dir_ + "/reports";
+  const auto r = scenarios("Leaky.LeavesAChildRunning", {}, o);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const auto all = reports(dir_ + "/reports");
+  ASSERT_EQ(all.size(), 1u) << r.out;
+  const auto& frames = all[0]["leaks"][0]["spawned_at"];
+  ASSERT_TRUE(frames.is_array() && frames.size() >= 2) << all[0].dump(2);
+  // The helper that called fork, then the test body that called the helper.
+  EXPECT_NE(frames[0]["function"].get<std::string>().find("fork_lingering_child"), std::string::npos) << frames.dump(2);
+  EXPECT_EQ(frames[0]["line"], line_of(kScenariosSource, "const pid_t pid = fork();")) << frames.dump(2);
+  EXPECT_NE(frames[1]["function"].get<std::string>().find("Leaky_LeavesAChildRunning_Test::TestBody"), std::string::npos)
+      << frames.dump(2);
+  EXPECT_EQ(frames[1]["line"], line_of(kScenariosSource, "TEST(Leaky, LeavesAChildRunning)")) << frames.dump(2);
+  for (const auto& f : frames) {
+    EXPECT_EQ(f["function"].get<std::string>().find("testing::"), std::string::npos) << "up to the test body";
   }
   expect_nothing_left();
 }

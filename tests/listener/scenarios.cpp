@@ -21,7 +21,8 @@
 
 namespace {
 
-pid_t fork_lingering_child() {
+// Not inlined: the spawn site then shows a helper between fork and the test.
+__attribute__((noinline)) pid_t fork_lingering_child() {
   const pid_t pid = fork();
   if (pid == 0) procleak_examples::linger();
   return pid;

@@ -215,6 +215,29 @@ TEST(Judgement, IncompleteFailsAndNoBaselineExcusesIt) {
   EXPECT_NE(format_github_annotations(c, j).find("::error"), std::string::npos);
 }
 
+// The summary names the line of code to fix: leaks grouped by spawn site,
+// the program's own innermost frame (not a library's under /usr).
+TEST(Judgement, LeaksAreGroupedBySpawnSite) {
+  const auto spawned = [](pid_t pid, int line) {
+    auto l = leak(pid, "sleep");
+    l.spawned_at = std::vector<SpawnFrame>{{"__libc_system", "/usr/src/glibc/system.c", 10},
+                                           {"Math_Adds_Test::TestBody()", "tests/math_test.cpp", line}};
+    return l;
+  };
+  ReportCollection c;
+  c.reports = {loaded("A", {spawned(1, 42), spawned(2, 42)}), loaded("B", {spawned(3, 42), spawned(4, 7)}),
+               loaded("C", {leak(5, "sleep")})};
+  const auto j = judge(c, nullptr);
+  ASSERT_EQ(j.top_spawn_sites.size(), 2u);
+  EXPECT_EQ(j.top_spawn_sites[0], (std::pair<std::string, int>{"Math_Adds_Test::TestBody() (tests/math_test.cpp:42)", 3}));
+  EXPECT_EQ(j.top_spawn_sites[1], (std::pair<std::string, int>{"Math_Adds_Test::TestBody() (tests/math_test.cpp:7)", 1}));
+  const auto summary = format_summary(c, j);
+  EXPECT_NE(summary.find("most leaking spawn sites (the line that started them):\n"
+                         "      3  Math_Adds_Test::TestBody() (tests/math_test.cpp:42)\n"),
+            std::string::npos)
+      << summary;
+}
+
 TEST(Judgement, NewKnownAndSuppressedLeaks) {
   auto suppressed = leak(5, "helper");
   suppressed.suppressed_by = "comm:helper";

@@ -297,6 +297,31 @@ TEST(ReportText, AnOrphanSaysHowItsParentEndedAndWhereItCameFrom) {
   EXPECT_NE(text.find("\n              from: sh -c"), std::string::npos) << text;
 }
 
+TEST(ReportJson, SpawnSiteRoundTripsAndIsShownFromTheProgramsOwnFrame) {
+  Report r = sample_report();
+  r.leaks[0].spawned_at = std::vector<SpawnFrame>{{"posix_spawn", "", 0},
+                                                  {"launch(std::string const&)", "src/util.cpp", 12},
+                                                  {"Suite_Case_Test::TestBody()", "tests/a_test.cpp", 30},
+                                                  {"helper()", "/usr/include/c++/12/bits/invoke.h", 61}};
+  const auto doc = nlohmann::json::parse(to_json(r));
+  EXPECT_EQ(doc["leaks"][0]["spawned_at"][0], nlohmann::json({{"function", "posix_spawn"}, {"file", nullptr}, {"line", nullptr}}));
+  EXPECT_EQ(doc["leaks"][0]["spawned_at"][1]["line"], 12);
+  const auto parsed = parse_report(to_json(r));
+  ASSERT_EQ(parsed.status, ParsedReport::Status::ok) << parsed.error;
+  ASSERT_TRUE(parsed.report.leaks[0].spawned_at);
+  EXPECT_EQ(parsed.report.leaks[0].spawned_at->at(2).file, "tests/a_test.cpp");
+  EXPECT_EQ(spawn_site(r.leaks[0]), "launch(std::string const&) (src/util.cpp:12)");
+  EXPECT_EQ(describe_spawn_site(r.leaks[0]),
+            "launch(std::string const&) (src/util.cpp:12) < Suite_Case_Test::TestBody() (tests/a_test.cpp:30) < "
+            "helper() (/usr/include/c++/12/bits/invoke.h:61)");
+  EXPECT_NE(format_text(r).find("\n              spawned at: launch("), std::string::npos) << format_text(r);
+  auto bad = doc;
+  bad["leaks"][0]["spawned_at"][1]["line"] = "12";
+  EXPECT_EQ(parse_report(bad.dump()).status, ParsedReport::Status::malformed);
+  bad["leaks"][0]["spawned_at"] = "x";
+  EXPECT_NE(parse_report(bad.dump()).error.find("leaks[0].spawned_at"), std::string::npos);
+}
+
 TEST(ReportText, ALeakedTreeIsDrawnAsATree) {
   Report r = sample_report();
   Leak parent = sample_leak();

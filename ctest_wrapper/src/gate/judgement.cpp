@@ -19,6 +19,7 @@ TestIdentity identity_of(const Report& report) { return {program_of(report), rep
 Judgement judge(const ReportCollection& input, const Baseline* baseline) {
   Judgement j;
   std::map<std::string, int> commands;
+  std::map<std::string, int> sites;  // by spawn site: the line of code to fix
   std::map<TestIdentity, int> worst_by_test;
   std::set<TestIdentity> incomplete_tests;
   for (const auto& loaded : input.reports) {
@@ -44,6 +45,7 @@ Judgement judge(const ReportCollection& input, const Baseline* baseline) {
       auto command = display_command(leak);
       if (command.size() > 60) command = command.substr(0, 57) + "...";
       ++commands[command];
+      if (auto site = spawn_site(leak); !site.empty()) ++sites[std::move(site)];
     }
     // 0 clean < 1 suppressed < 2 known < 3 failing
     const int worst = jr.fails() ? 3 : jr.known > 0 ? 2 : jr.suppressed > 0 ? 1 : 0;
@@ -64,10 +66,13 @@ Judgement judge(const ReportCollection& input, const Baseline* baseline) {
         break;
     }
   }
-  j.top_commands.assign(commands.begin(), commands.end());
-  std::stable_sort(j.top_commands.begin(), j.top_commands.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
-  if (j.top_commands.size() > 5) j.top_commands.resize(5);
+  const auto most_first = [](auto& list, const auto& counts) {
+    list.assign(counts.begin(), counts.end());
+    std::stable_sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (list.size() > 5) list.resize(5);
+  };
+  most_first(j.top_commands, commands);
+  most_first(j.top_spawn_sites, sites);
   return j;
 }
 

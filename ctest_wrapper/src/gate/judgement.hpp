@@ -56,6 +56,9 @@ struct Judgement {
   int failing_reports = 0;            // reports with a leak the baseline does not know
   std::map<std::string, int> leaks_by_kind;
   std::vector<std::pair<std::string, int>> top_commands;  // most leaked first, at most 5
+  // Leaks by where they were started (report_text.hpp: spawn_site), most
+  // first, at most 5; only leaks that have a spawn site (the listener's).
+  std::vector<std::pair<std::string, int>> top_spawn_sites;
 };
 
 // baseline may be null: every unsuppressed leak is then new.

@@ -36,6 +36,8 @@ std::string format_summary(const ReportCollection& input, const Judgement& j) {
     out.back() = '\n';
     out += "most leaked commands:\n";
     for (const auto& [command, n] : j.top_commands) out += fmt::format("  {:>5}  {}\n", n, command);
+    if (!j.top_spawn_sites.empty()) out += "most leaking spawn sites (the line that started them):\n";
+    for (const auto& [site, n] : j.top_spawn_sites) out += fmt::format("  {:>5}  {}\n", n, site);
   }
 
   bool heading = false;

@@ -13,6 +13,13 @@
 
 namespace procleak {
 
+// One frame of the stack that started a process: innermost first.
+struct SpawnFrame {
+  std::string function;  // demangled; empty when unknown
+  std::string file;      // empty when the binary has no debug info for it
+  int line = 0;          // 0 when unknown
+};
+
 // A process can carry several kinds; escaped is a flag next to the others.
 enum class Kind : std::uint8_t {
   orphan = 1 << 0,                // running, its parent has exited (re-parented to the owner)
@@ -91,6 +98,10 @@ struct Leak {
   // The sockets it listens on ("tcp 127.0.0.1:8080", "unix /tmp/app.sock";
   // listening_sockets.hpp); nullopt when its descriptors could not be read.
   std::optional<std::vector<std::string>> listening;
+  // Where in the test binary it (or the top-most ancestor the binary
+  // started) was started, innermost frame first (the listener); nullopt
+  // when not known.
+  std::optional<std::vector<SpawnFrame>> spawned_at;
 };
 
 }  // namespace procleak

@@ -37,9 +37,11 @@ class LineageBook {
   // or the test binary). It is the root, never part of a lineage.
   explicit LineageBook(pid_t owner = 0);
 
-  // parent forked child (process ids, not thread ids). Inherits the
-  // parent's comm and command line until its own exec.
-  void on_fork(pid_t parent, pid_t child);
+  // parent forked child (process ids, not thread ids); by_thread is the
+  // thread of parent that forked, at_ns the kernel's CLOCK_MONOTONIC time of
+  // the fork (0 when unknown). The child inherits the parent's comm and
+  // command line until its own exec.
+  void on_fork(pid_t parent, pid_t child, pid_t by_thread = 0, std::uint64_t at_ns = 0);
   // pid called execve: whether the book keeps it (the caller then reads its
   // new name with describe()).
   [[nodiscard]] bool on_exec(pid_t pid) const noexcept {
@@ -57,6 +59,16 @@ class LineageBook {
   // parent; nullopt when the book did not see pid (or an ancestor) born.
   [[nodiscard]] std::optional<std::vector<Ancestor>> lineage_of(pid_t pid) const;
 
+  // The process the owner itself started that pid descends from (pid itself
+  // when the owner started it), and which thread of the owner forked it
+  // when: where to look for the code that started it (spawn sites).
+  struct Origin {
+    pid_t pid = 0;
+    pid_t by_thread = 0;
+    std::uint64_t at_ns = 0;
+  };
+  [[nodiscard]] std::optional<Origin> origin_of(pid_t pid) const;
+
   [[nodiscard]] std::size_t size() const noexcept { return nodes_.size(); }
 
  private:
@@ -64,6 +76,8 @@ class LineageBook {
   struct Node {
     Ancestor self;
     std::size_t parent = kOwner;  // index into nodes_, or kOwner
+    pid_t by_thread = 0;
+    std::uint64_t at_ns = 0;
   };
   std::vector<Node> nodes_;
   // The live (or last) node of each PID: a PID reused after an exit starts

@@ -31,9 +31,17 @@ namespace procleak {
 // its command (capped at 60 bytes), PID and how it ended. Empty without
 // lineage.
 [[nodiscard]] std::string describe_lineage(const Leak& leak);
+// Where the leak was started, one line: the program's own frame that made
+// the call ("TestBody() (math_test.cpp:42)") and up to two callers. Empty
+// without spawned_at.
+[[nodiscard]] std::string describe_spawn_site(const Leak& leak);
+// The line of code to fix: the innermost frame of the program's own code
+// (not of a library under /usr), "function (file:line)"; empty without
+// spawned_at. The gate groups leaks by it.
+[[nodiscard]] std::string spawn_site(const Leak& leak);
 // One leak in two lines, each starting with indent: PID, kinds and command;
-// then the cause and what cleanup did; with_lineage, a third: "from: ..."
-// (describe_lineage), when its lineage is known.
+// then the cause and what cleanup did; with_lineage, "from: ..."
+// (describe_lineage) and "spawned at: ..." (describe_spawn_site) when known.
 [[nodiscard]] std::string format_leak(const Leak& leak, std::string_view indent = "  ", bool with_lineage = true);
 // Empty when the report has no leaks. A leak whose parent leaked too is
 // drawn under it.

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <system_error>
 #include <unordered_map>
 #include <unordered_set>
@@ -111,6 +112,12 @@ class Scope {
   // describes the leaks, and fills each leak's lineage when they are
   // complete; nullptr (the default): no lineage.
   void use_lineage(ProcessEvents* events) noexcept { events_ = events; }
+  // Where each leak was started in the owner's own code: given the process
+  // the owner started (and which thread forked it when, from the lineage;
+  // 0 when unknown), the frames of the call that did, or nullopt. The
+  // listener's spawn sites; nothing (the default): no spawned_at.
+  using SpawnSiteLookup = std::function<std::optional<std::vector<SpawnFrame>>(const LineageBook::Origin&)>;
+  void use_spawn_sites(SpawnSiteLookup lookup) { spawn_sites_ = std::move(lookup); }
   // Why the last check() could not give its leaks a lineage; empty when it
   // could, or when it found nothing.
   [[nodiscard]] const std::string& lineage_unavailable() const noexcept { return lineage_unavailable_; }
@@ -165,6 +172,7 @@ class Scope {
   ProcessEvents* events_ = nullptr;
   bool lineage_known_ = false;
   unsigned clean_checks_ = 0;
+  SpawnSiteLookup spawn_sites_;
   std::string lineage_unavailable_;
   void apply_lineage(const ProcStat& p, Leak& leak) const;
 };

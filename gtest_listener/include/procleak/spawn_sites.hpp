@@ -1,0 +1,34 @@
+// Where a test binary starts its processes. The listener library defines
+// fork, posix_spawn, posix_spawnp, system and popen: each records the raw
+// return addresses of its caller (backtrace(3), no symbols) with the
+// calling thread, the time and the child's PID where the call returns one,
+// then calls the C library's own. Only for processes that turn out to leak
+// are the addresses turned into function, file and line (Boost.Stacktrace
+// over libbacktrace: the binary's debug info when it has some, function
+// names when it has not). vfork and raw clone are not recorded (a vfork
+// child runs on its caller's stack, which a wrapper would corrupt).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "procleak/leak.hpp"
+#include "procleak/lineage.hpp"
+
+namespace procleak::spawn_sites {
+
+// Recording is off until the listener turns it on (an active listener in
+// a binary that is not a death-test child); benchmarks turn it on and off.
+void set_recording(bool on) noexcept;
+[[nodiscard]] bool recording() noexcept;
+
+// The frames of the recorded call that started origin (by its PID, or by
+// its thread and the fork's time for system and popen, which do not return
+// one), innermost first, from the caller of the call up to the test body;
+// nullopt when no recorded call matches.
+[[nodiscard]] std::optional<std::vector<SpawnFrame>> find(const LineageBook::Origin& origin);
+
+}  // namespace procleak::spawn_sites

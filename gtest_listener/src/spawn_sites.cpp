@@ -1,0 +1,208 @@
+#include "procleak/spawn_sites.hpp"
+
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <string>
+
+// Symbols from the binary's debug info (libbacktrace, which GCC ships),
+// header-only: nothing to install beside the listener.
+#define BOOST_STACKTRACE_USE_BACKTRACE
+#include <boost/stacktrace/frame.hpp>
+
+namespace procleak::spawn_sites {
+namespace {
+
+constexpr int kFrames = 24;
+constexpr std::size_t kCalls = 1024;  // the most recent calls; older ones are overwritten
+
+// One recorded call. Written by the thread that made it, read at a check:
+// seq is odd while it is being written (a seqlock, so a fork from another
+// thread, or in a child whose parent was writing, never waits on a lock).
+struct Call {
+  std::atomic<std::uint64_t> seq{0};
+  pid_t tid = 0;
+  pid_t child = 0;  // 0: system, popen (the call does not return it)
+  std::uint64_t start_ns = 0;
+  std::uint64_t end_ns = 0;
+  int frames = 0;
+  void* pcs[kFrames] = {};
+};
+
+Call calls[kCalls];
+std::atomic<std::size_t> next_call{0};
+std::atomic<bool> on{false};
+
+std::uint64_t now_ns() noexcept {
+  timespec t{};
+  ::clock_gettime(CLOCK_MONOTONIC, &t);  // the clock of the kernel's process events
+  return static_cast<std::uint64_t>(t.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(t.tv_nsec);
+}
+
+struct Pending {
+  std::uint64_t start_ns;
+  int frames;
+  void* pcs[kFrames];
+};
+
+// Frames 0 and 1 are this function and the wrapper that called it.
+constexpr int kOwnFrames = 2;
+
+__attribute__((noinline)) void begin(Pending& p) noexcept {
+  p.frames = ::backtrace(p.pcs, kFrames);
+  p.start_ns = now_ns();
+}
+
+void end(const Pending& p, pid_t child) noexcept {
+  Call& c = calls[next_call.fetch_add(1, std::memory_order_relaxed) % kCalls];
+  const std::uint64_t seq = c.seq.load(std::memory_order_relaxed);
+  c.seq.store(seq | 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  c.tid = static_cast<pid_t>(::syscall(SYS_gettid));
+  c.child = child;
+  c.start_ns = p.start_ns;
+  c.end_ns = now_ns();
+  c.frames = p.frames;
+  for (int i = 0; i < p.frames; ++i) c.pcs[i] = p.pcs[i];
+  c.seq.store((seq | 1) + 1, std::memory_order_release);
+}
+
+// The C library's own functions, found once at start-up (dlsym is not safe
+// in a forking child or a signal handler).
+template <typename F>
+F next_symbol(const char* name) {
+  return reinterpret_cast<F>(::dlsym(RTLD_NEXT, name));
+}
+struct Real {
+  pid_t (*fork)() = next_symbol<pid_t (*)()>("fork");
+  int (*posix_spawn)(pid_t*, const char*, const posix_spawn_file_actions_t*, const posix_spawnattr_t*, char* const*,
+                     char* const*) =
+      next_symbol<decltype(posix_spawn)>("posix_spawn");
+  int (*posix_spawnp)(pid_t*, const char*, const posix_spawn_file_actions_t*, const posix_spawnattr_t*, char* const*,
+                      char* const*) =
+      next_symbol<decltype(posix_spawnp)>("posix_spawnp");
+  int (*system)(const char*) = next_symbol<int (*)(const char*)>("system");
+  FILE* (*popen)(const char*, const char*) = next_symbol<FILE* (*)(const char*, const char*)>("popen");
+  Real() {
+    void* warm[2];
+    (void)::backtrace(warm, 2);  // loads the unwinder now, not in the first fork
+  }
+};
+const Real& real() {
+  static const Real r;
+  return r;
+}
+// Resolved at start-up, before any test can fork.
+[[maybe_unused]] const Real& resolved_at_start = real();
+
+std::vector<SpawnFrame> symbolize(const void* const* pcs, int n) {
+  std::vector<SpawnFrame> out;
+  for (int i = kOwnFrames; i < n; ++i) {
+    // A return address: the call is the instruction before it.
+    const boost::stacktrace::frame f(reinterpret_cast<boost::stacktrace::frame::native_frame_ptr_t>(
+        reinterpret_cast<std::uintptr_t>(pcs[i]) - 1));
+    SpawnFrame frame;
+    frame.function = f.name();
+    frame.file = f.source_file();
+    frame.line = static_cast<int>(f.source_line());
+    // Up to the test body: GoogleTest's own frames below it say nothing.
+    if (frame.function.starts_with("testing::") || frame.function.starts_with("void testing::") ||
+        frame.function == "main") {
+      break;
+    }
+    out.push_back(std::move(frame));
+  }
+  return out;
+}
+
+}  // namespace
+
+void set_recording(bool enable) noexcept { on.store(enable, std::memory_order_relaxed); }
+bool recording() noexcept { return on.load(std::memory_order_relaxed); }
+
+std::optional<std::vector<SpawnFrame>> find(const LineageBook::Origin& origin) {
+  const std::size_t last = next_call.load(std::memory_order_acquire);
+  const std::size_t count = last < kCalls ? last : kCalls;
+  for (std::size_t k = 1; k <= count; ++k) {  // newest first
+    const Call& c = calls[(last - k) % kCalls];
+    const std::uint64_t seq = c.seq.load(std::memory_order_acquire);
+    if (seq & 1) continue;  // being written
+    const pid_t tid = c.tid, child = c.child;
+    const std::uint64_t start = c.start_ns, end_ns = c.end_ns;
+    const int frames = c.frames;
+    void* pcs[kFrames];
+    for (int i = 0; i < frames && i < kFrames; ++i) pcs[i] = c.pcs[i];
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (c.seq.load(std::memory_order_relaxed) != seq) continue;  // overwritten meanwhile
+    const bool in_time = origin.at_ns != 0 && start <= origin.at_ns && origin.at_ns <= end_ns;
+    const bool same = child != 0 ? child == origin.pid && (origin.at_ns == 0 || in_time)
+                                 : in_time && tid == origin.by_thread;
+    if (same) return symbolize(pcs, frames);
+  }
+  return std::nullopt;
+}
+
+}  // namespace procleak::spawn_sites
+
+// The wrappers. The test's code, and the libraries it links, call these
+// instead of the C library's (the executable's definitions come first).
+using procleak::spawn_sites::real;
+
+extern "C" pid_t fork() noexcept {
+  if (!procleak::spawn_sites::recording()) return real().fork();
+  procleak::spawn_sites::Pending p;
+  procleak::spawn_sites::begin(p);
+  const pid_t pid = real().fork();
+  if (pid > 0) procleak::spawn_sites::end(p, pid);
+  return pid;
+}
+
+extern "C" int posix_spawn(pid_t* __restrict pid, const char* __restrict path,
+                           const posix_spawn_file_actions_t* actions, const posix_spawnattr_t* __restrict attr,
+                           char* const argv[], char* const envp[]) noexcept {
+  if (!procleak::spawn_sites::recording()) return real().posix_spawn(pid, path, actions, attr, argv, envp);
+  procleak::spawn_sites::Pending p;
+  procleak::spawn_sites::begin(p);
+  pid_t child = 0;
+  const int err = real().posix_spawn(&child, path, actions, attr, argv, envp);
+  if (err == 0) procleak::spawn_sites::end(p, child);
+  if (pid != nullptr && err == 0) *pid = child;
+  return err;
+}
+
+extern "C" int posix_spawnp(pid_t* __restrict pid, const char* __restrict file,
+                            const posix_spawn_file_actions_t* actions, const posix_spawnattr_t* __restrict attr,
+                            char* const argv[], char* const envp[]) noexcept {
+  if (!procleak::spawn_sites::recording()) return real().posix_spawnp(pid, file, actions, attr, argv, envp);
+  procleak::spawn_sites::Pending p;
+  procleak::spawn_sites::begin(p);
+  pid_t child = 0;
+  const int err = real().posix_spawnp(&child, file, actions, attr, argv, envp);
+  if (err == 0) procleak::spawn_sites::end(p, child);
+  if (pid != nullptr && err == 0) *pid = child;
+  return err;
+}
+
+extern "C" int system(const char* command) {
+  if (!procleak::spawn_sites::recording() || command == nullptr) return real().system(command);
+  procleak::spawn_sites::Pending p;
+  procleak::spawn_sites::begin(p);
+  const int status = real().system(command);
+  procleak::spawn_sites::end(p, 0);
+  return status;
+}
+
+extern "C" FILE* popen(const char* command, const char* mode) {
+  if (!procleak::spawn_sites::recording()) return real().popen(command, mode);
+  procleak::spawn_sites::Pending p;
+  procleak::spawn_sites::begin(p);
+  FILE* stream = real().popen(command, mode);
+  if (stream != nullptr) procleak::spawn_sites::end(p, 0);
+  return stream;
+}
