@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The GoogleTest listener's per-test overhead. Prints figures; asserts nothing.
+# The GoogleTest listener's per-test overhead, and what recording spawn
+# sites costs per posix_spawn. Prints figures; asserts nothing.
 #   bench/listener.sh [RUNS]
 # Each line compares the same binary of 10,000 empty tests with and without
 # the listener, run alternately round by round (bench/interleave.py), so the
@@ -28,3 +29,6 @@ BENCH_CHILDREN=3 compare "3 children alive"
 
 # 3,000 unrelated sleeping processes on the machine.
 with_3000_processes compare "no children, with 3,000 more processes on the machine"
+
+# What recording where each process was started costs, per posix_spawn.
+"$staged/bench_spawn_capture" "$runs"
