@@ -51,11 +51,22 @@ struct Pending {
   void* pcs[kFrames];
 };
 
-// Frames 0 and 1 are this function and the wrapper that called it.
-constexpr int kOwnFrames = 2;
-
+// Keeps the frames from the wrapper's caller on: the wrapper is the frame
+// this function returns to (found by that address, since the unwinder, or a
+// sanitizer's interceptor of it, may add frames of its own above).
 __attribute__((noinline)) void begin(Pending& p) noexcept {
-  p.frames = ::backtrace(p.pcs, kFrames);
+  void* all[kFrames + 4];
+  const int n = ::backtrace(all, kFrames + 4);
+  const void* into_wrapper = __builtin_return_address(0);
+  int first = 2;
+  for (int i = 0; i < n; ++i) {
+    if (all[i] == into_wrapper) {
+      first = i + 1;
+      break;
+    }
+  }
+  p.frames = 0;
+  for (int i = first; i < n && p.frames < kFrames; ++i) p.pcs[p.frames++] = all[i];
   p.start_ns = now_ns();
 }
 
@@ -103,7 +114,7 @@ const Real& real() {
 
 std::vector<SpawnFrame> symbolize(const void* const* pcs, int n) {
   std::vector<SpawnFrame> out;
-  for (int i = kOwnFrames; i < n; ++i) {
+  for (int i = 0; i < n; ++i) {
     // A return address: the call is the instruction before it.
     const boost::stacktrace::frame f(reinterpret_cast<boost::stacktrace::frame::native_frame_ptr_t>(
         reinterpret_cast<std::uintptr_t>(pcs[i]) - 1));
