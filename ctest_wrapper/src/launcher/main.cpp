@@ -131,7 +131,7 @@ int run_checked(const Options& opts, const Prepared& prepared, const Keeper& kee
     case SpawnError::setup_failed: return say(kUsageError, spawned.message);
   }
 
-  events.expect(spawned.test.pid, opts.command);
+  events.expect(spawned.test.pid, spawned.test.exec_path, spawned.test.argv);
   const auto outcome = wait_for_test(spawned.test, signals, scope.guard(), opts.timeout, opts.grace,
                                      keeper.front_gone.valid() ? keeper.front_gone.get() : -1, events);
   if (outcome.launcher_killed) {

@@ -180,6 +180,7 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
   std::vector<std::string> args(command.begin() + 1, command.end());
   std::optional<bp::process> proc;
   pid_t child = 0;
+  bool used_sh = false;
   try {
     proc = launch(ctx, executable, command.front(), args, child_mask, inherited, ec, child);
     if (ec && ec.value() == ENOEXEC) {
@@ -188,6 +189,7 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
       std::vector<std::string> sh_args{executable};
       sh_args.insert(sh_args.end(), args.begin(), args.end());
       ec = {};
+      used_sh = true;
       proc = launch(ctx, "/bin/sh", "/bin/sh", sh_args, child_mask, inherited, ec, child);
     }
   } catch (const std::exception& e) {  // allocation failure inside the launcher
@@ -209,6 +211,14 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
     return result;
   }
   result.test.pid = proc->id();
+  if (used_sh) {
+    result.test.exec_path = "/bin/sh";
+    result.test.argv = {"/bin/sh", executable};
+  } else {
+    result.test.exec_path = executable;
+    result.test.argv = {command.front()};
+  }
+  result.test.argv.insert(result.test.argv.end(), args.begin(), args.end());
   // Our own pidfd (Boost's is disabled, BOOST_PROCESS_V2_DISABLE_PIDFD_OPEN:
   // it threw where pidfds are refused). The child is not reaped until we
   // wait for it, so its PID is still its own here. None (ENOSYS, EPERM,

@@ -13,6 +13,9 @@
 namespace procleak::launcher {
 
 struct SpawnedTest {
+  // What was executed: the path given to execve and the argument vector.
+  std::string exec_path;
+  std::vector<std::string> argv;
   pid_t pid = 0;
   UniqueFd pidfd;  // our child: its PID cannot be reused before we reap it
 };

@@ -35,12 +35,10 @@ class ProcessEvents {
 
   // Marks that the owner forked this child: the test's main process, whose
   // fork event must arrive (else the connector delivers nothing here), and
-  // the command it was started with (its command line when it has exited
-  // before its exec event was read).
-  void expect(pid_t child, std::vector<std::string> command) {
-    expected_ = child;
-    expected_command_ = std::move(command);
-  }
+  // what its exec makes it: the kernel names a process after the basename
+  // of the path given to execve (15 bytes), and its command line is the
+  // argument vector, so its exec event needs no /proc read.
+  void expect(pid_t child, const std::string& exec_path, std::vector<std::string> argv);
 
   // Why lineage is not known; empty when it is. Drains first.
   [[nodiscard]] std::string unavailable();
@@ -55,8 +53,12 @@ class ProcessEvents {
   LineageBook book_;
   std::string unavailable_ = "not subscribed";
   pid_t expected_ = 0;
-  std::vector<std::string> expected_command_;
+  std::string expected_comm_;
+  std::vector<std::string> expected_argv_;
+  bool expected_exec_seen_ = false;
   bool lost_ = false;
+  bool namespaces_checked_ = false;
+  std::string namespace_problem_;
 };
 
 }  // namespace procleak
