@@ -32,12 +32,16 @@ TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signa
   if (timeout) term_at = Clock::now() + *timeout;
   std::optional<Clock::time_point> kill_at;
 
+  // The test's fork and exec events are queued by now: read them here, so
+  // the first poll does not return at once for them.
+  events.drain();
+  bool drained = true;  // since the last poll: the kernel queues a process's exit event before its parent can see it
   for (;;) {
     siginfo_t info{};
     // Seen without reaping first: the events of its exit are read while its
     // /proc entry is still there (its name, for the lineage), then reaped.
     if (::waitid(P_PID, static_cast<id_t>(test.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0) {
-      events.drain();
+      if (!drained) events.drain();
       while (::waitid(P_PID, static_cast<id_t>(test.pid), &info, WEXITED) != 0 && errno == EINTR) {
       }
       if (info.si_code == CLD_EXITED) {
@@ -77,7 +81,8 @@ TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signa
                      {front_gone, POLLIN, 0},
                      {events.fd(), POLLIN, 0}};
     const int n = ::poll(fds, 4, timeout_ms);
-    if (n > 0 && fds[3].revents != 0) events.drain();
+    drained = n > 0 && fds[3].revents != 0;
+    if (drained) events.drain();
     if (n < 0 && errno != EINTR) {
       // poll itself failed (out of memory): fall back to a plain blocking wait.
       siginfo_t blocking{};
