@@ -21,6 +21,7 @@ namespace {
 
 constexpr int kFrames = 24;
 constexpr std::size_t kCalls = 1024;  // the most recent calls; older ones are overwritten
+constexpr std::size_t kCommand = 201;
 
 // One recorded call. Written by the thread that made it, read at a check:
 // seq is odd while it is being written (a seqlock, so a fork from another
@@ -33,6 +34,7 @@ struct Call {
   std::uint64_t end_ns = 0;
   int frames = 0;
   void* pcs[kFrames] = {};
+  char command[kCommand] = {};  // system, popen: what they run; empty if longer than kCommand - 1 bytes
 };
 
 Call calls[kCalls];
@@ -70,7 +72,7 @@ __attribute__((noinline)) void begin(Pending& p) noexcept {
   p.start_ns = now_ns();
 }
 
-void end(const Pending& p, pid_t child) noexcept {
+void end(const Pending& p, pid_t child, const char* command = nullptr) noexcept {
   Call& c = calls[next_call.fetch_add(1, std::memory_order_relaxed) % kCalls];
   const std::uint64_t seq = c.seq.load(std::memory_order_relaxed);
   c.seq.store(seq | 1, std::memory_order_relaxed);
@@ -81,6 +83,12 @@ void end(const Pending& p, pid_t child) noexcept {
   c.end_ns = now_ns();
   c.frames = p.frames;
   for (int i = 0; i < p.frames; ++i) c.pcs[i] = p.pcs[i];
+  std::size_t n = 0;
+  if (command != nullptr) {
+    for (; n + 1 < kCommand && command[n] != '\0'; ++n) c.command[n] = command[n];
+    if (command[n] != '\0') n = 0;  // too long: a cut command would name the shell wrongly
+  }
+  c.command[n] = '\0';
   c.seq.store((seq | 1) + 1, std::memory_order_release);
 }
 
@@ -137,7 +145,7 @@ std::vector<SpawnFrame> symbolize(const void* const* pcs, int n) {
 void set_recording(bool enable) noexcept { on.store(enable, std::memory_order_relaxed); }
 bool recording() noexcept { return on.load(std::memory_order_relaxed); }
 
-std::optional<std::vector<SpawnFrame>> find(const LineageBook::Origin& origin) {
+std::optional<Scope::SpawnSite> find(const LineageBook::Origin& origin) {
   const std::size_t last = next_call.load(std::memory_order_acquire);
   const std::size_t count = last < kCalls ? last : kCalls;
   for (std::size_t k = 1; k <= count; ++k) {  // newest first
@@ -149,12 +157,18 @@ std::optional<std::vector<SpawnFrame>> find(const LineageBook::Origin& origin) {
     const int frames = c.frames;
     void* pcs[kFrames];
     for (int i = 0; i < frames && i < kFrames; ++i) pcs[i] = c.pcs[i];
+    char command[kCommand];
+    for (std::size_t i = 0; i < kCommand; ++i) command[i] = c.command[i];
     std::atomic_thread_fence(std::memory_order_acquire);
     if (c.seq.load(std::memory_order_relaxed) != seq) continue;  // overwritten meanwhile
     const bool in_time = origin.at_ns != 0 && start <= origin.at_ns && origin.at_ns <= end_ns;
     const bool same = child != 0 ? child == origin.pid && (origin.at_ns == 0 || in_time)
                                  : in_time && tid == origin.by_thread;
-    if (same) return symbolize(pcs, frames);
+    if (!same) continue;
+    Scope::SpawnSite site;
+    site.frames = symbolize(pcs, frames);
+    if (child == 0 && command[0] != '\0') site.origin_argv = {"sh", "-c", command};
+    return site;
   }
   return std::nullopt;
 }
@@ -205,7 +219,7 @@ extern "C" int system(const char* command) {
   procleak::spawn_sites::Pending p;
   procleak::spawn_sites::begin(p);
   const int status = real().system(command);
-  procleak::spawn_sites::end(p, 0);
+  procleak::spawn_sites::end(p, 0, command);
   return status;
 }
 
@@ -214,6 +228,6 @@ extern "C" FILE* popen(const char* command, const char* mode) {
   procleak::spawn_sites::Pending p;
   procleak::spawn_sites::begin(p);
   FILE* stream = real().popen(command, mode);
-  if (stream != nullptr) procleak::spawn_sites::end(p, 0);
+  if (stream != nullptr) procleak::spawn_sites::end(p, 0, command);
   return stream;
 }

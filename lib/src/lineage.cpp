@@ -38,6 +38,15 @@ void LineageBook::describe(pid_t pid, std::string comm, std::vector<std::string>
   self.cmdline = std::move(cmdline);
 }
 
+void LineageBook::name_if_unknown(pid_t pid, const std::string& comm, const std::vector<std::string>& cmdline) {
+  const auto it = current_.find(pid);
+  if (it == current_.end()) return;
+  Node& n = nodes_[it->second];
+  if (n.execs != 1 || !n.self.comm.empty() || !n.self.cmdline.empty()) return;
+  n.self.comm = comm;
+  n.self.cmdline = cmdline;
+}
+
 void LineageBook::on_exit(pid_t pid, std::uint32_t wait_status) {
   const auto it = current_.find(pid);
   if (it == current_.end() || nodes_[it->second].self.exit) return;

@@ -237,7 +237,18 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
     std::optional<LineageBook::Origin> origin;
     if (lineage_known_) origin = events_->book().origin_of(p.pid);
     if (!origin && p.ppid == owner_) origin = LineageBook::Origin{p.pid, 0, 0};
-    if (origin) leak.spawned_at = spawn_sites_(*origin);
+    if (origin) {
+      if (auto site = spawn_sites_(*origin)) {
+        leak.spawned_at = std::move(site->frames);
+        // A shell started by system or popen that had gone before its
+        // exec event was read: named by what the call ran.
+        if (!site->origin_argv.empty() && lineage_known_ && leak.lineage && !leak.lineage->empty() &&
+            leak.lineage->front().pid == origin->pid) {
+          events_->book().name_if_unknown(origin->pid, "sh", site->origin_argv);
+          leak.lineage = events_->book().lineage_of(p.pid);
+        }
+      }
+    }
   }
   return leak;
 }

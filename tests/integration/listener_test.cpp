@@ -216,6 +216,11 @@ TEST_F(Listener, SystemAndPopenLeaksAreOrphansOfTheShellWithItsLineage) {
     ASSERT_TRUE(lineage.is_array()) << rep.dump(2);
     ASSERT_GE(lineage.size(), 1u) << rep.dump(2);
     for (const auto& a : lineage) EXPECT_EQ(a["exit"], json({{"code", 0}, {"signal", nullptr}})) << rep.dump(2);
+    // The shell std::system and popen run, named by what POSIX has them run.
+    EXPECT_EQ(lineage[0]["comm"], "sh") << rep.dump(2);
+    const std::string command =
+        rep["test"] == "Spawned.SystemLeavesASleeper" ? "bash -c '(sleep 57 &)'" : "sleep 58 & echo started";
+    EXPECT_EQ(lineage[0]["cmdline"], json({"sh", "-c", command})) << rep.dump(2);
     EXPECT_EQ(leak["original_parent"], lineage.back()["pid"]);
     EXPECT_NE(r.out.find("parent PID " + std::to_string(lineage.back()["pid"].get<int>())), std::string::npos);
   }

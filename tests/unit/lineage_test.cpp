@@ -54,6 +54,7 @@ TEST(Lineage, UnrelatedProcessesAreNotKept) {
   book.on_fork(1, 300);  // someone else's
   book.on_fork(300, 301);
   EXPECT_FALSE(book.on_exec(300));
+  book.name_if_unknown(300, "sh", {"sh"});
   book.on_exit(300, exited_with(0));
   EXPECT_FALSE(book.knows(300));
   EXPECT_FALSE(book.knows(301));
@@ -78,6 +79,31 @@ TEST(Lineage, AReusedPidIsANewProcessAndOldLineagesKeepTheOldOne) {
   EXPECT_EQ((*old)[0].comm, "a");
   EXPECT_EQ((*old)[0].exit->code, 0);
   EXPECT_FALSE(book.lineage_of(200)->size());
+}
+
+TEST(Lineage, AShellIsNamedByWhatItRanOnlyIfItExecdOnceAndWasNotRead) {
+  LineageBook book(kOwner);
+  book.on_fork(kOwner, 200);
+  ASSERT_TRUE(book.on_exec(200));
+  book.describe(200, "", {});  // gone before it was read
+  book.on_fork(200, 201);
+  book.name_if_unknown(200, "sh", {"sh", "-c", "x"});
+  EXPECT_EQ(book.lineage_of(201)->at(0).cmdline, (std::vector<std::string>{"sh", "-c", "x"}));
+
+  book.on_fork(kOwner, 300);  // the shell exec'd again (sh -c 'exec bash'): not the shell any more
+  ASSERT_TRUE(book.on_exec(300));
+  ASSERT_TRUE(book.on_exec(300));
+  book.describe(300, "", {});
+  book.on_fork(300, 301);
+  book.name_if_unknown(300, "sh", {"sh", "-c", "exec bash"});
+  EXPECT_TRUE(book.lineage_of(301)->at(0).comm.empty());
+
+  book.on_fork(kOwner, 400);  // read at its exec: its own names stay
+  ASSERT_TRUE(book.on_exec(400));
+  book.describe(400, "dash", {"dash", "-c", "y"});
+  book.on_fork(400, 401);
+  book.name_if_unknown(400, "sh", {"sh", "-c", "z"});
+  EXPECT_EQ(book.lineage_of(401)->at(0).comm, "dash");
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 
 #include "procleak/leak.hpp"
 #include "procleak/lineage.hpp"
+#include "procleak/scope.hpp"
 
 namespace procleak::spawn_sites {
 
@@ -27,8 +28,9 @@ void set_recording(bool on) noexcept;
 
 // The frames of the recorded call that started origin (by its PID, or by
 // its thread and the fork's time for system and popen, which do not return
-// one), innermost first, from the caller of the call up to the test body;
-// nullopt when no recorded call matches.
-[[nodiscard]] std::optional<std::vector<SpawnFrame>> find(const LineageBook::Origin& origin);
+// one), innermost first, from the caller of the call up to the test body,
+// and for system and popen what they run ("sh", "-c", COMMAND, for a
+// COMMAND of up to 200 bytes); nullopt when no recorded call matches.
+[[nodiscard]] std::optional<Scope::SpawnSite> find(const LineageBook::Origin& origin);
 
 }  // namespace procleak::spawn_sites

@@ -44,10 +44,15 @@ class LineageBook {
   void on_fork(pid_t parent, pid_t child, pid_t by_thread = 0, std::uint64_t at_ns = 0);
   // pid called execve: whether the book keeps it (the caller then reads its
   // new name with describe()).
-  [[nodiscard]] bool on_exec(pid_t pid) const noexcept {
+  [[nodiscard]] bool on_exec(pid_t pid) noexcept {
     const auto it = current_.find(pid);
-    return it != current_.end() && !nodes_[it->second].self.exit;
+    if (it == current_.end() || nodes_[it->second].self.exit) return false;
+    ++nodes_[it->second].execs;
+    return true;
   }
+  // Names pid as what its one exec ran, when reading it failed (it had
+  // gone): only if it called execve exactly once and its names are unknown.
+  void name_if_unknown(pid_t pid, const std::string& comm, const std::vector<std::string>& cmdline);
   void describe(pid_t pid, std::string comm, std::vector<std::string> cmdline);
   // wait_status as the kernel reports it (the value waitpid would give).
   void on_exit(pid_t pid, std::uint32_t wait_status);
@@ -78,6 +83,7 @@ class LineageBook {
     std::size_t parent = kOwner;  // index into nodes_, or kOwner
     pid_t by_thread = 0;
     std::uint64_t at_ns = 0;
+    int execs = 0;
   };
   std::vector<Node> nodes_;
   // The live (or last) node of each PID: a PID reused after an exit starts

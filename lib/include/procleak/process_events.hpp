@@ -44,6 +44,7 @@ class ProcessEvents {
   [[nodiscard]] std::string unavailable();
 
   [[nodiscard]] const LineageBook& book() const noexcept { return book_; }
+  [[nodiscard]] LineageBook& book() noexcept { return book_; }
 
  private:
   void handle(const void* event, std::size_t size);

@@ -116,7 +116,14 @@ class Scope {
   // the owner started (and which thread forked it when, from the lineage;
   // 0 when unknown), the frames of the call that did, or nullopt. The
   // listener's spawn sites; nothing (the default): no spawned_at.
-  using SpawnSiteLookup = std::function<std::optional<std::vector<SpawnFrame>>(const LineageBook::Origin&)>;
+  struct SpawnSite {
+    std::vector<SpawnFrame> frames;
+    // What the call runs, when the call itself says (system and popen run
+    // "sh -c COMMAND", as POSIX has them): names the origin if it had gone
+    // before its name was read. Empty otherwise.
+    std::vector<std::string> origin_argv;
+  };
+  using SpawnSiteLookup = std::function<std::optional<SpawnSite>(const LineageBook::Origin&)>;
   void use_spawn_sites(SpawnSiteLookup lookup) { spawn_sites_ = std::move(lookup); }
   // Why the last check() could not give its leaks a lineage; empty when it
   // could, or when it found nothing.
