@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 
@@ -141,7 +142,8 @@ std::optional<std::vector<std::string>> listening_sockets(const ProcFs& proc, pi
   for (const int fd : fds) {
     const std::string link = base + "/fd/" + std::to_string(fd);
     const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
-    if (n <= 0) continue;
+    if (n < 0 && errno != ENOENT) return std::nullopt;  // cannot look: unknown, not "none"
+    if (n <= 0) continue;                                // closed since it was listed
     const std::string_view t(target, static_cast<std::size_t>(n));
     if (!t.starts_with("socket:[") || !t.ends_with(']')) continue;
     std::uint64_t inode = 0;
@@ -151,7 +153,10 @@ std::optional<std::vector<std::string>> listening_sockets(const ProcFs& proc, pi
   if (inodes.empty()) return out;
   std::string text;
   for (const char* protocol : {"tcp", "tcp6", "udp", "udp6", "unix"}) {
-    if (read_small_file(base + "/net/" + protocol, text)) continue;  // no such protocol here
+    if (const auto ec = read_small_file(base + "/net/" + protocol, text)) {
+      if (ec == std::errc::no_such_process) continue;  // no such protocol here (or the process is gone)
+      return std::nullopt;                             // cannot look: unknown, not "none"
+    }
     const auto table = std::string_view(protocol) == "unix" ? parse_unix_table(text) : parse_inet_table(text, protocol);
     for (const auto& s : table) {
       if (inodes.contains(s.inode)) out.push_back(s.address);

@@ -1,6 +1,10 @@
 // The /proc/net table parsers behind leaks[].listening, on lines as the
 // kernel writes them.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "procleak/listening_sockets.hpp"
 
@@ -62,6 +66,39 @@ TEST(ListeningSockets, UnixListenersWithAPathOrAnAbstractName) {
 TEST(ListeningSockets, GarbageLinesAreSkipped) {
   EXPECT_TRUE(parse_inet_table("x\n   0: zz:1 00000000:0000 0A a b c d e 1\n\n", "tcp").empty());
   EXPECT_TRUE(parse_unix_table("0: 1 2 nothex 1 01 5 /p\n").empty());
+}
+
+// A fixture /proc: process 123 with fd 3 a socket, and its net tables.
+class ListeningSocketsOfAProcess : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = std::filesystem::temp_directory_path() / ("listening_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(root_ / "123/fd");
+    std::filesystem::create_directories(root_ / "123/net");
+    std::filesystem::create_symlink("socket:[42]", root_ / "123/fd/3");
+    std::filesystem::create_symlink("/dev/null", root_ / "123/fd/4");
+    std::ofstream(root_ / "123/net/unix") << "Num RefCount Protocol Flags Type St Inode Path\n"
+                                          << "0: 00000002 00000000 00010000 0001 01 42 /tmp/app.sock\n";
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+  std::filesystem::path root_;
+};
+
+TEST_F(ListeningSocketsOfAProcess, AMissingTableIsAProtocolNotThere) {
+  const auto found = listening_sockets(ProcFs(root_.string()), 123);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(*found, (std::vector<std::string>{"unix /tmp/app.sock"}));
+}
+
+// Before: a table that could not be read was skipped, so the leak was said
+// to listen on nothing, where procleak had not seen.
+TEST_F(ListeningSocketsOfAProcess, ATableThatCannotBeReadIsUnknownNotNone) {
+  std::filesystem::create_directories(root_ / "123/net/tcp");  // read() gives EISDIR
+  EXPECT_FALSE(listening_sockets(ProcFs(root_.string()), 123));
+}
+
+TEST_F(ListeningSocketsOfAProcess, DescriptorsThatCannotBeListedAreUnknown) {
+  EXPECT_FALSE(listening_sockets(ProcFs(root_.string()), 999));
 }
 
 }  // namespace
