@@ -166,7 +166,10 @@ void ProcessEvents::drain() {
         lost_ = true;
         continue;
       }
-      return;  // EAGAIN: all read
+      // EAGAIN: all read. Anything else: what is waiting cannot be read,
+      // so lineage is unknown from here on, never taken as complete.
+      if (errno != EAGAIN && errno != EWOULDBLOCK && read_error_ == 0) read_error_ = errno;
+      return;
     }
     for (int i = 0; i < n; ++i) {
       if (from[i].nl_pid != 0) continue;  // only the kernel speaks here
@@ -187,6 +190,7 @@ std::string ProcessEvents::unavailable() {
   if (!unavailable_.empty()) return unavailable_;
   drain();
   if (lost_) return "the process-events connector lost events (its buffer overflowed: ENOBUFS)";
+  if (read_error_ != 0) return why("the process-events connector's events cannot be read: recvmmsg", read_error_);
   // Where no event arrives, the subscription succeeded and stays silent.
   // The launcher knows by the test's own fork; the listener, which has no
   // such event to expect, asks the namespaces. Asked only here, when there

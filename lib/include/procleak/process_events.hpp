@@ -58,6 +58,7 @@ class ProcessEvents {
   std::vector<std::string> expected_argv_;
   bool expected_exec_seen_ = false;
   bool lost_ = false;
+  int read_error_ = 0;  // errno of a failed read other than "nothing waiting"
   bool namespaces_checked_ = false;
   std::string namespace_problem_;
 };
