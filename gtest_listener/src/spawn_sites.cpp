@@ -188,30 +188,34 @@ extern "C" pid_t fork() noexcept {
   return pid;
 }
 
-extern "C" int posix_spawn(pid_t* __restrict pid, const char* __restrict path,
-                           const posix_spawn_file_actions_t* actions, const posix_spawnattr_t* __restrict attr,
-                           char* const argv[], char* const envp[]) noexcept {
-  if (!procleak::spawn_sites::recording()) return real().posix_spawn(pid, path, actions, attr, argv, envp);
+namespace {
+
+// posix_spawn and posix_spawnp alike: recorded with the child's PID.
+template <typename Real>
+int spawn_recorded(Real real_spawn, pid_t* pid, const char* file, const posix_spawn_file_actions_t* actions,
+                   const posix_spawnattr_t* attr, char* const argv[], char* const envp[]) noexcept {
+  if (!procleak::spawn_sites::recording()) return real_spawn(pid, file, actions, attr, argv, envp);
   procleak::spawn_sites::Pending p;
   procleak::spawn_sites::begin(p);
   pid_t child = 0;
-  const int err = real().posix_spawn(&child, path, actions, attr, argv, envp);
+  const int err = real_spawn(&child, file, actions, attr, argv, envp);
   if (err == 0) procleak::spawn_sites::end(p, child);
   if (pid != nullptr && err == 0) *pid = child;
   return err;
 }
 
+}  // namespace
+
+extern "C" int posix_spawn(pid_t* __restrict pid, const char* __restrict path,
+                           const posix_spawn_file_actions_t* actions, const posix_spawnattr_t* __restrict attr,
+                           char* const argv[], char* const envp[]) noexcept {
+  return spawn_recorded(real().posix_spawn, pid, path, actions, attr, argv, envp);
+}
+
 extern "C" int posix_spawnp(pid_t* __restrict pid, const char* __restrict file,
                             const posix_spawn_file_actions_t* actions, const posix_spawnattr_t* __restrict attr,
                             char* const argv[], char* const envp[]) noexcept {
-  if (!procleak::spawn_sites::recording()) return real().posix_spawnp(pid, file, actions, attr, argv, envp);
-  procleak::spawn_sites::Pending p;
-  procleak::spawn_sites::begin(p);
-  pid_t child = 0;
-  const int err = real().posix_spawnp(&child, file, actions, attr, argv, envp);
-  if (err == 0) procleak::spawn_sites::end(p, child);
-  if (pid != nullptr && err == 0) *pid = child;
-  return err;
+  return spawn_recorded(real().posix_spawnp, pid, file, actions, attr, argv, envp);
 }
 
 extern "C" int system(const char* command) {

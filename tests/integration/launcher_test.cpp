@@ -207,13 +207,10 @@ TEST_F(Launcher, OrphansOfAKilledTestSurvivedAParentKill) {
   expect_all_gone(rep);
 }
 
-// Where the kernel's process-events connector cannot deliver (a PID
-// namespace other than the initial one: the IN_PID_NAMESPACE run of this
-// suite), lineage is null with the reason; everywhere else it must be there.
-bool connector_cannot_deliver_here() {
-  struct stat st{};
-  return ::stat("/proc/self/ns/pid", &st) == 0 && st.st_ino != 0xEFFFFFFCu;  // not PROC_PID_INIT_INO
-}
+// The lineage tests below: where the kernel's process-events connector
+// cannot deliver (outside the initial PID namespace: the IN_PID_NAMESPACE
+// run of this suite), lineage is null with the reason; everywhere else it
+// must be there.
 
 // The lineage of the leak whose cmdline ends in arg, or a failure.
 const json& lineage_of(const json& rep, const std::string& arg) {
@@ -232,7 +229,7 @@ TEST_F(Launcher, OrphanTwoLevelsBelowAnExitedBashHasBothAncestorsWithTheirExitCo
   EXPECT_EQ(r.exit_code, 3) << r.err;
   const auto rep = report();
   ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
-  if (connector_cannot_deliver_here()) {
+  if (procleak_test::outside_initial_pid_namespace()) {
     EXPECT_NE(rep["lineage_unavailable"].get<std::string>().find("PID namespace other than the initial one"),
               std::string::npos)
         << rep.dump(2);
@@ -271,7 +268,7 @@ TEST_F(Launcher, AfterACrashOnlyTheOrphanOfTheKilledParentIsASurvivor) {
     return json();
   };
   EXPECT_EQ(kinds_of("311"), json({"orphan", "parent_kill_survivor"})) << rep.dump(2);
-  if (connector_cannot_deliver_here()) {
+  if (procleak_test::outside_initial_pid_namespace()) {
     // Without lineage, every orphan of a killed test is taken for a survivor.
     EXPECT_EQ(kinds_of("312"), json({"orphan", "parent_kill_survivor"})) << rep.dump(2);
     return;
@@ -299,7 +296,7 @@ TEST_F(Launcher, ConnectorRefusedGivesNullLineageAndWhyAndOtherwiseTheSameReport
   const auto rep = report();
   EXPECT_EQ(without.exit_code, 3) << without.err;
   EXPECT_EQ(with.exit_code, without.exit_code);
-  if (!connector_cannot_deliver_here()) {  // there, that is the reason given first
+  if (!procleak_test::outside_initial_pid_namespace()) {  // there, that is the reason given first
     EXPECT_EQ(rep["lineage_unavailable"], "the process-events connector cannot be opened: socket (EPERM)")
         << rep.dump(2);
   }
@@ -310,7 +307,7 @@ TEST_F(Launcher, ConnectorRefusedGivesNullLineageAndWhyAndOtherwiseTheSameReport
     EXPECT_EQ(rep["leaks"][0][field], rep_with["leaks"][0][field]) << field;
   }
   EXPECT_EQ(rep["verdict"], rep_with["verdict"]);
-  if (!connector_cannot_deliver_here()) {
+  if (!procleak_test::outside_initial_pid_namespace()) {
     EXPECT_FALSE(rep_with["leaks"][0]["lineage"].is_null());
   }
   expect_all_gone(rep);

@@ -2,7 +2,6 @@
 // linked with procleak::gtest_main) run with filters; its output, exit code,
 // XML/JSON output and reports are checked, and the process table is the judge.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -185,13 +184,8 @@ TEST_F(Listener, UnreapedZombieNamesTheTestBinaryAsItsParent) {
   expect_nothing_left();
 }
 
-// Where the kernel's process-events connector cannot deliver (a PID
-// namespace other than the initial one: this suite's IN_PID_NAMESPACE run).
-bool connector_cannot_deliver_here() {
-  struct stat st{};
-  return ::stat("/proc/self/ns/pid", &st) == 0 && st.st_ino != 0xEFFFFFFCu;  // not PROC_PID_INIT_INO
-}
-
+// Outside the initial PID namespace (this suite's IN_PID_NAMESPACE run) the
+// kernel sends no process events: lineage is null there, with the reason.
 // Before lineage: "stray ... parent PID <the binary> is still running", which
 // was false: the shell that started it had exited.
 TEST_F(Listener, SystemAndPopenLeaksAreOrphansOfTheShellWithItsLineage) {
@@ -205,7 +199,7 @@ TEST_F(Listener, SystemAndPopenLeaksAreOrphansOfTheShellWithItsLineage) {
     ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
     const auto& leak = rep["leaks"][0];
     EXPECT_EQ(leak["comm"], "sleep");
-    if (connector_cannot_deliver_here()) {
+    if (procleak_test::outside_initial_pid_namespace()) {
       EXPECT_TRUE(leak["lineage"].is_null());
       EXPECT_FALSE(rep["lineage_unavailable"].is_null());
       continue;
@@ -228,7 +222,7 @@ TEST_F(Listener, SystemAndPopenLeaksAreOrphansOfTheShellWithItsLineage) {
   // has debug info). Without process events the sleeper cannot be traced
   // to the call that started its shell: unknown, not guessed.
   for (const auto& rep : all) {
-    if (connector_cannot_deliver_here()) {
+    if (procleak_test::outside_initial_pid_namespace()) {
       EXPECT_TRUE(rep["leaks"][0]["spawned_at"].is_null()) << rep.dump(2);
       continue;
     }
@@ -245,7 +239,7 @@ TEST_F(Listener, SystemAndPopenLeaksAreOrphansOfTheShellWithItsLineage) {
               std::string::npos)
         << r.out;
   }
-  if (!connector_cannot_deliver_here()) {
+  if (!procleak_test::outside_initial_pid_namespace()) {
     EXPECT_EQ(r.out.find("is still running"), std::string::npos) << "no stray of the binary:\n" << r.out;
   }
   expect_nothing_left();

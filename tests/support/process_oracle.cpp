@@ -1,5 +1,7 @@
 #include "process_oracle.hpp"
 
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -99,6 +101,11 @@ int kill_all_descendants() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+}
+
+bool outside_initial_pid_namespace() {
+  struct stat st{};
+  return ::stat("/proc/self/ns/pid", &st) == 0 && st.st_ino != 0xEFFFFFFCu;
 }
 
 }  // namespace procleak_test

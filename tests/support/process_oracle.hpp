@@ -30,6 +30,11 @@ bool is_running(pid_t pid);
 // True while /proc/<pid> exists at all (zombies included).
 bool exists(pid_t pid);
 
+// Whether this process runs outside the initial PID namespace (its
+// /proc/self/ns/pid is not PROC_PID_INIT_INO), where the kernel sends no
+// process events: lineage must then be null, with the reason.
+bool outside_initial_pid_namespace();
+
 // Makes the test binary the subreaper of everything its tests start, so a
 // process that escapes a broken launcher comes back here, not to init.
 void become_subreaper_or_die();
