@@ -208,7 +208,10 @@ void Scope::note_problem(std::string what) {
 }
 
 Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
-  const auto c = classify(p, ctx);
+  std::optional<std::vector<Ancestor>> lineage;
+  if (lineage_known_) lineage = events_->book().lineage_of(p.pid);
+  const Ancestor* lineage_parent = lineage && !lineage->empty() ? &lineage->back() : nullptr;
+  const auto c = classify(p, ctx, lineage_parent);
   Leak leak;
   leak.pid = p.pid;
   leak.ppid = p.ppid;
@@ -220,10 +223,13 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
   leak.kinds = c.kinds;
   leak.escaped_via = c.escaped_via;
   leak.original_parent = c.original_parent;
-  if (c.original_parent) {
+  if (lineage_parent != nullptr && c.original_parent == lineage_parent->pid && lineage_parent->exit) {
+    leak.original_parent_comm = lineage_parent->comm;  // gone: its name is what the lineage kept
+  } else if (c.original_parent) {
     ProcStat parent;
     if (!proc_.read_stat(*c.original_parent, parent)) leak.original_parent_comm = parent.comm;
   }
+  leak.lineage = std::move(lineage);
   (void)proc_.read_cmdline(p.pid, leak.cmdline);
   if (!p.is_zombie()) (void)proc_.read_exe(p.pid, leak.exe);
   leak.age_ms = age_ms(p.start_time);
@@ -231,7 +237,6 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
   leak.holds_test_output = p.is_zombie() ? std::optional<bool>(false) : holds_test_output(proc_, p.pid);
   leak.listening = p.is_zombie() ? std::optional<std::vector<std::string>>(std::vector<std::string>{})
                                  : listening_sockets(proc_, p.pid);
-  if (lineage_known_) apply_lineage(p, leak);
   if (spawn_sites_) {
     // The owner started it, or the top-most ancestor the lineage names.
     std::optional<LineageBook::Origin> origin;
@@ -251,27 +256,6 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
     }
   }
   return leak;
-}
-
-// With its ancestors known, a leak's kind is what happened to its own
-// parent, not a guess from the owner's view: a process re-parented to the
-// owner is an orphan of the parent that exited (in a listener too, where
-// the owner's children are otherwise strays), and it survived a parent kill
-// only if that parent died of a signal.
-void Scope::apply_lineage(const ProcStat& p, Leak& leak) const {
-  leak.lineage = events_->book().lineage_of(p.pid);
-  if (!leak.lineage || leak.lineage->empty() || p.is_zombie() || p.ppid != owner_) return;
-  const Ancestor& parent = leak.lineage->back();
-  if (!parent.exit) return;  // its parent is alive: it was not re-parented
-  leak.kinds.remove(Kind::stray);
-  leak.kinds.add(Kind::orphan);
-  leak.original_parent = parent.pid;
-  leak.original_parent_comm = parent.comm;
-  if (parent.exit->signal) {
-    leak.kinds.add(Kind::parent_kill_survivor);
-  } else {
-    leak.kinds.remove(Kind::parent_kill_survivor);
-  }
 }
 
 Leak Scope::describe(const Unseen& u, const ClassifyContext& ctx) const {

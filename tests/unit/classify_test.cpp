@@ -95,6 +95,29 @@ TEST(Classify, SessionZeroFromOutsideThePidNamespaceIsStillChecked) {
   EXPECT_EQ(c.escaped_via, EscapedVia::session);
 }
 
+// With the lineage, the orphan's own parent decides: a test killed by a
+// signal does not make every orphan a survivor, and in a listener a
+// process re-parented to the binary is an orphan, not a stray.
+TEST(Classify, TheOwnParentFromTheLineageDecides) {
+  auto killed_test = launcher_context();
+  killed_test.test_killed_by_signal = true;
+  const Ancestor exited{250, "bash", {"bash"}, ExitStatus{0, std::nullopt}};
+  const Ancestor killed{251, "sh", {"sh"}, ExitStatus{std::nullopt, 9}};
+  auto c = classify(process(300, kOwner), killed_test, &exited);
+  EXPECT_EQ(c.kinds.names(), (std::vector<std::string_view>{"orphan"}));
+  EXPECT_EQ(c.original_parent, 250);
+  c = classify(process(301, kOwner), launcher_context(), &killed);
+  EXPECT_EQ(c.kinds.names(), (std::vector<std::string_view>{"orphan", "parent_kill_survivor"}));
+  EXPECT_EQ(c.original_parent, 251);
+
+  auto listener = launcher_context();
+  listener.owner_children_are_orphans = false;
+  EXPECT_EQ(classify(process(302, kOwner), listener, &exited).kinds.names(), (std::vector<std::string_view>{"orphan"}));
+  const Ancestor running{252, "server", {"server"}, std::nullopt};
+  EXPECT_EQ(classify(process(303, kOwner), listener, &running).kinds.names(), (std::vector<std::string_view>{"stray"}))
+      << "a parent that is alive did not re-parent it";
+}
+
 TEST(Classify, InProcessOwnerChildrenAreStrays) {
   auto ctx = launcher_context();
   ctx.owner_children_are_orphans = false;

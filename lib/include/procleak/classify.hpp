@@ -41,6 +41,11 @@ struct Classification {
 // stray (listener); else stray. Orphans of a test killed by a signal are
 // also parent_kill_survivor. A session other than test_sid -> escaped via
 // session; else a group other than test_pgid -> escaped via group.
-[[nodiscard]] Classification classify(const ProcStat& process, const ClassifyContext& ctx) noexcept;
+// lineage_parent: the process's own parent from its lineage (lineage.hpp),
+// when known. With it, a running process whose parent is the owner and
+// whose own parent has exited is that parent's orphan (in a listener too),
+// and a parent_kill_survivor only if that parent died of a signal.
+[[nodiscard]] Classification classify(const ProcStat& process, const ClassifyContext& ctx,
+                                      const Ancestor* lineage_parent = nullptr) noexcept;
 
 }  // namespace procleak

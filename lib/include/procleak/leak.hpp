@@ -33,7 +33,6 @@ class Kinds {
  public:
   constexpr Kinds() = default;
   constexpr void add(Kind k) noexcept { bits_ |= static_cast<std::uint8_t>(k); }
-  constexpr void remove(Kind k) noexcept { bits_ &= static_cast<std::uint8_t>(~static_cast<std::uint8_t>(k)); }
   [[nodiscard]] constexpr bool has(Kind k) const noexcept {
     return (bits_ & static_cast<std::uint8_t>(k)) != 0;
   }

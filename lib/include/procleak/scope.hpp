@@ -181,7 +181,6 @@ class Scope {
   unsigned clean_checks_ = 0;
   SpawnSiteLookup spawn_sites_;
   std::string lineage_unavailable_;
-  void apply_lineage(const ProcStat& p, Leak& leak) const;
 };
 
 // What verify_none found and did.
