@@ -18,9 +18,13 @@ Launcher options, accepted by every command below::
   TIMEOUT seconds          the test's CTest TIMEOUT (see below)
 
 Options left out use procleak-run's defaults and its ``PROCLEAK_*``
-environment variables. Every test prints its leak counts as
-``<CTestMeasurement>`` lines (``procleak.leaks``, ``procleak.suppressed``,
-``procleak.verdict``), which CTest sends to CDash and into ``--output-junit``.
+environment variables. Every test runs under ``procleak-run --ctest``: a test
+that leaked nothing gets exactly the result it has without procleak (its
+output untouched for its regular expressions); a test that leaked, or whose
+check was incomplete, fails (procleak-run ends with SIGUSR1, which no
+``WILL_FAIL``, regular expression or ``SKIP_RETURN_CODE`` turns into a pass)
+and prints its leak counts as ``<CTestMeasurement>`` lines (``procleak.leaks``,
+``procleak.suppressed``, ``procleak.verdict``) for CDash and ``--output-junit``.
 
 .. command:: procleak_enable_launcher
 
@@ -56,7 +60,9 @@ SIGKILL, so nothing would be reported or cleaned. With ``TIMEOUT <seconds>``
 these commands set the test's TIMEOUT and give procleak-run a deadline of its
 own before it: TIMEOUT minus a margin of a third of TIMEOUT (at most 2 x GRACE
 + SETTLE + 1 s), with a grace period that fits in the margin. The timed-out
-test exits 124 with its report written and its processes gone. ``TIMEOUT 0``
+test has its report written and its processes gone, and procleak-run then
+waits for CTest's own TIMEOUT to end it, so CTest says Timeout as without
+procleak. ``TIMEOUT 0``
 is CTest's "no timeout", and procleak-run then gets none either. On CMake 3.27
 and later the test also gets ``TIMEOUT_SIGNAL_NAME SIGTERM``, so even CTest's
 own timeout lets procleak-run clean up before it exits.
@@ -114,7 +120,9 @@ endfunction()
 # and in <out>_TEST_PROPERTIES the CTest properties that go with it.
 function(_procleak_launcher prefix out_var)
   _procleak_run_executable(command)
-  list(APPEND command --ctest-measurements)
+  # CTest's result rule: a leak fails the test whatever WILL_FAIL, the regular
+  # expressions or SKIP_RETURN_CODE say; a clean test is untouched.
+  list(APPEND command --ctest)
   foreach(opt MODE REPORT_DIR SUPPRESSIONS SETTLE LEAK_EXIT_CODE)
     if(DEFINED ${prefix}_${opt})
       string(TOLOWER "${opt}" flag)

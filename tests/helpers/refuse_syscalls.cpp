@@ -3,8 +3,9 @@
 //
 //   helper_refuse_syscalls enosys|eperm NAME[,NAME...] COMMAND [ARG...]
 //
-// NAME is pidfd_open, pidfd_send_signal, kcmp or socket (which keeps the
-// kernel's process-events connector out of reach). The filter is inherited by
+// NAME is pidfd_open, pidfd_send_signal, kcmp, socket, or netlink_socket
+// (socket(AF_NETLINK, ...) only: the kernel's process-events connector out of
+// reach, every other socket allowed). The filter is inherited by
 // everything the command starts. A raw BPF program, so the helper needs no
 // library.
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -42,6 +44,16 @@ int main(int argc, char** argv) {
     if (end == std::string::npos) end = names.size();
     const std::string name = names.substr(start, end - start);
     start = end + 1;
+    if (name == "netlink_socket") {
+      // socket(AF_NETLINK, ...) refused; any other socket call goes on to
+      // the next check with the system call number loaded again.
+      prog.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 4));
+      prog.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])));
+      prog.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 0, 1));
+      prog.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | err));
+      prog.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+      continue;
+    }
     long nr = -1;
     if (name == "pidfd_open") nr = SYS_pidfd_open;
     if (name == "pidfd_send_signal") nr = SYS_pidfd_send_signal;

@@ -10,10 +10,14 @@
 #   nofile64         RLIMIT_NOFILE 64, soft and hard
 #   hidepid          /proc mounted with hidepid=2 in a private mount namespace, as nobody
 #   ignored_signals  SIGCHLD and SIGHUP inherited as ignored
+#   no_connector     socket(AF_NETLINK) refused (EPERM) by seccomp: the kernel's
+#                    process-events connector out of reach, even for root, as on
+#                    kernels that refuse it and in containers
 #
 # The test binary itself (and its oracle of the process table) runs as root
 # with the machine's defaults: run_command puts PROCLEAK_TEST_WRAP in front of
-# the program under test only. Exit 77 (skipped) only when the machine cannot
+# the program under test only (PROCLEAK_TEST_UNPRIVILEGED=1 says it runs as
+# nobody). Exit 77 (skipped) only when the machine cannot
 # make the environment (not root, no setpriv, no unshare).
 set -eu
 environment=$1
@@ -31,7 +35,7 @@ as_nobody="$setpriv --reuid=nobody --regid=nogroup --clear-groups --"
 case $environment in
   unprivileged)
     [ -n "$setpriv" ] || skip "no setpriv"
-    PATH=$safe_path PROCLEAK_TEST_WRAP=$as_nobody exec "$@" ;;
+    PATH=$safe_path PROCLEAK_TEST_WRAP=$as_nobody PROCLEAK_TEST_UNPRIVILEGED=1 exec "$@" ;;
   no_pidfd_enosys)
     PROCLEAK_TEST_WRAP="$helpers/helper_refuse_syscalls enosys pidfd_open,pidfd_send_signal" exec "$@" ;;
   no_pidfd_eperm)
@@ -42,9 +46,11 @@ case $environment in
   hidepid)
     [ -n "$setpriv" ] || skip "no setpriv"
     unshare -m true 2>/dev/null || skip "cannot make a mount namespace"
-    export PROCLEAK_TEST_WRAP="$as_nobody" PATH=$safe_path
+    export PROCLEAK_TEST_WRAP="$as_nobody" PROCLEAK_TEST_UNPRIVILEGED=1 PATH=$safe_path
     exec unshare -m sh -c 'mount -t proc -o hidepid=2 proc /proc && exec "$@"' in_environment "$@" ;;
   ignored_signals)
     PROCLEAK_TEST_WRAP="$helpers/helper_with_ignored CHLD,HUP" exec "$@" ;;
+  no_connector)
+    PROCLEAK_TEST_WRAP="$helpers/helper_refuse_syscalls eperm netlink_socket" PROCLEAK_TEST_NO_CONNECTOR=1 exec "$@" ;;
   *) echo "in_environment: unknown environment '$environment'" >&2; exit 2 ;;
 esac

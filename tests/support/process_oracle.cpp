@@ -1,5 +1,7 @@
 #include "process_oracle.hpp"
 
+#include <gtest/gtest.h>
+
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -106,6 +108,25 @@ int kill_all_descendants() {
 bool outside_initial_pid_namespace() {
   struct stat st{};
   return ::stat("/proc/self/ns/pid", &st) == 0 && st.st_ino != 0xEFFFFFFCu;
+}
+
+bool lineage_refused(const nlohmann::json& report) {
+  const auto& why = report["lineage_unavailable"];
+  if (why.is_null()) return false;
+  const std::string reason = why.is_string() ? why.get<std::string>() : why.dump();
+  const bool other_namespace = outside_initial_pid_namespace() &&
+                               reason.find("PID namespace other than the initial one") != std::string::npos;
+  // The program under test runs as nobody where in_environment.sh says so.
+  const char* unprivileged = std::getenv("PROCLEAK_TEST_UNPRIVILEGED");
+  const bool root = ::geteuid() == 0 && (unprivileged == nullptr || std::string(unprivileged) != "1");
+  const char* no_connector = std::getenv("PROCLEAK_TEST_NO_CONNECTOR");  // refused by seccomp, even to root
+  const bool refusable = !root || (no_connector != nullptr && std::string(no_connector) == "1");
+  const bool refused_to_user = refusable && reason.find("process-events connector") != std::string::npos &&
+                               reason.find("(EPERM)") != std::string::npos;
+  EXPECT_TRUE(other_namespace || refused_to_user)
+      << "lineage unavailable where this environment gives no reason for it: " << reason;
+  for (const auto& leak : report["leaks"]) EXPECT_TRUE(leak["lineage"].is_null()) << leak.dump(2);
+  return true;
 }
 
 }  // namespace procleak_test

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,16 @@ bool exists(pid_t pid);
 // /proc/self/ns/pid is not PROC_PID_INIT_INO), where the kernel sends no
 // process events: lineage must then be null, with the reason.
 bool outside_initial_pid_namespace();
+
+// Whether a report's lineage is unavailable for a reason the environment
+// gives: outside the initial PID namespace, or the process-events connector
+// refused to a user who is not root (kernels differ: some refuse it to
+// non-root users, some allow it) or by the seccomp filter of
+// in_environment.sh's no_connector. Then every leak's lineage must be null
+// (checked here). Lineage missing for any other reason, or for root in the
+// initial namespace, is a failure of the calling test: "unavailable" may not
+// hide a bug where the kernel would have answered.
+bool lineage_refused(const nlohmann::json& report);
 
 // Makes the test binary the subreaper of everything its tests start, so a
 // process that escapes a broken launcher comes back here, not to init.

@@ -150,6 +150,14 @@ TEST(LauncherOptions, CtestMeasurementsByFlagOrVariable) {
   EXPECT_NE(bad.error.find("PROCLEAK_CTEST_MEASUREMENTS"), std::string::npos);
 }
 
+TEST(LauncherOptions, CtestResultRuleByFlag) {
+  EXPECT_FALSE(parse({"true"}).options.ctest);
+  const auto r = parse({"--ctest", "--name", "x", "true"});
+  EXPECT_TRUE(r.options.ctest);
+  EXPECT_FALSE(r.options.ctest_measurements) << "measurements only with a failed check";
+  EXPECT_EQ(r.options.command, (std::vector<std::string>{"true"}));
+}
+
 TEST(LauncherOptions, MeasurementsCountUnsuppressedAndSuppressedLeaks) {
   Report r;
   EXPECT_EQ(ctest_measurements(r),

@@ -77,7 +77,13 @@ CtestArguments parse_ctest_arguments(const std::vector<std::string>& args) {
     out.ctest_args.push_back(args[i]);
   }
   for (const auto& [index, path] : junit) {
-    if (!std::filesystem::path(path).is_absolute()) out.ctest_args[index] = out.test_dir + "/" + path;
+    // ctest's own rule: relative to the test directory. Made absolute, as
+    // ctest runs in the generated folder, not in the build tree.
+    if (!std::filesystem::path(path).is_absolute()) {
+      std::error_code ec;
+      const auto dir = std::filesystem::absolute(out.test_dir, ec);
+      out.ctest_args[index] = ((ec ? std::filesystem::path(out.test_dir) : dir) / path).lexically_normal().string();
+    }
   }
   return out;
 }

@@ -18,8 +18,8 @@ struct CtestArguments {
   std::string error;                        // one line, when the command line is unusable
 };
 
-// args without argv[0]. A relative --output-junit is made relative to the
-// build tree (where ctest itself would write it), not to the generated one.
+// args without argv[0]. A relative --output-junit is made absolute against
+// the test directory (where ctest itself would write it), not the generated one.
 [[nodiscard]] CtestArguments parse_ctest_arguments(const std::vector<std::string>& args);
 
 }  // namespace procleak::ctest_runner

@@ -6,8 +6,9 @@
 // Lists the tree's tests with `ctest --show-only=json-v1`, writes a test file
 // into <build>/procleak-ctest/ that runs each command under procleak-run
 // (named by its CTest name, its properties kept, a --timeout a margin before
-// its TIMEOUT), then execs ctest on it: the exit status is ctest's. 125: the
-// command line, procleak-run or the listing is unusable (one line on stderr).
+// its TIMEOUT), then execs ctest on it: the exit status is ctest's (also when
+// ctest cannot list the tree's tests). 125: the command line, procleak-run or
+// the generated file is unusable (one line on stderr).
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -50,13 +52,27 @@ std::vector<char*> c_argv(std::vector<std::string>& args) {
   return out;
 }
 
-// Runs argv, its stdout captured; its stderr is ours. The exit status, or -1.
-int run_capturing(std::vector<std::string> argv, std::string& out) {
+// Runs argv, its stdout captured; its stderr is ours, or into err where given
+// (read after stdout: what a listing writes on stderr is a few lines). The
+// exit status, or -1.
+int run_capturing(std::vector<std::string> argv, std::string& out, std::string* err = nullptr) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return -1;
+  char err_path[] = "/tmp/procleak-ctest-stderr-XXXXXX";
+  int err_fd = -1;
+  if (err != nullptr) {
+    err_fd = ::mkostemp(err_path, O_CLOEXEC);
+    if (err_fd < 0) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+      return -1;
+    }
+    ::unlink(err_path);
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  if (err_fd >= 0) posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
   pid_t pid = 0;
   auto args = c_argv(argv);
   const int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
@@ -64,6 +80,7 @@ int run_capturing(std::vector<std::string> argv, std::string& out) {
   ::close(fds[1]);
   if (rc != 0) {
     ::close(fds[0]);
+    if (err_fd >= 0) ::close(err_fd);
     errno = rc;
     return -1;
   }
@@ -80,7 +97,60 @@ int run_capturing(std::vector<std::string> argv, std::string& out) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (err_fd >= 0) {
+    ssize_t n = 0;
+    while ((n = ::pread(err_fd, buf, sizeof buf, static_cast<off_t>(err->size()))) > 0) {
+      err->append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(err_fd);
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// The first line of text that says something, for a one-line message.
+std::string first_line(const std::string& text) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find_first_not_of(" \t") != std::string::npos) return line.substr(line.find_first_not_of(" \t"));
+  }
+  return {};
+}
+
+// FNV-1a, 64 bits, as hex: names a generated folder by what it depends on.
+std::string fnv_hex(const std::vector<std::string>& parts) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const auto& part : parts) {
+    for (const char c : part + '\0') hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
+  return out;
+}
+
+// A path as the user's shell meant it: relative to where procleak-ctest was
+// started, not to each test's WORKING_DIRECTORY.
+std::string absolute_path(const std::string& path) {
+  std::error_code ec;
+  const auto abs = fs::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
+// procleak-run flags that name a file or folder, made absolute.
+void make_paths_absolute(std::vector<std::string>& flags) {
+  for (std::size_t i = 0; i < flags.size(); ++i) {
+    for (const std::string flag : {"--report-dir", "--suppressions"}) {
+      if (flags[i] == flag && i + 1 < flags.size()) {
+        flags[i + 1] = absolute_path(flags[i + 1]);
+        ++i;
+      } else if (flags[i].starts_with(flag + "=")) {
+        flags[i] = flag + "=" + absolute_path(flags[i].substr(flag.size() + 1));
+      }
+    }
+  }
+  for (const char* variable : {"PROCLEAK_REPORT_DIR", "PROCLEAK_SUPPRESSIONS"}) {
+    const char* value = std::getenv(variable);
+    if (value != nullptr && *value != '\0') ::setenv(variable, absolute_path(value).c_str(), 1);
+  }
 }
 
 std::string procleak_run_next_to_us() {
@@ -101,6 +171,27 @@ void copy_dashboard_configuration(const fs::path& build, const fs::path& generat
     text += line + '\n';
   }
   (void)procleak::write_file_atomically((generated / "DartConfiguration.tcl").string(), text);
+}
+
+// Whether a test file of the tree (the top one and those its subdirs()
+// name) has a test that may be NOT_AVAILABLE, which json-v1 does not list.
+bool may_have_unavailable_tests(const fs::path& build) {
+  std::vector<fs::path> todo{build};
+  for (std::size_t seen = 0; !todo.empty() && seen < 100000; ++seen) {
+    const fs::path dir = todo.back();
+    todo.pop_back();
+    std::ifstream in(dir / "CTestTestfile.cmake");
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("NOT_AVAILABLE") != std::string::npos) return true;
+      // subdirs("sub"), as CMake writes it.
+      constexpr std::string_view kSubdirs = "subdirs(\"";
+      if (line.starts_with(kSubdirs) && line.ends_with("\")")) {
+        const fs::path sub = line.substr(kSubdirs.size(), line.size() - kSubdirs.size() - 2);
+        todo.push_back(sub.is_absolute() ? sub : dir / sub);
+      }
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -143,6 +234,7 @@ int main(int argc, char** argv) {
     return fail("procleak-run not found next to procleak-ctest (" + setup.procleak_run + ")");
   }
   setup.flags = parsed.launcher_flags;
+  make_paths_absolute(setup.flags);
   setup.grace_seconds = std::chrono::duration<double>(launcher.options.grace).count();
   setup.settle_seconds = std::chrono::duration<double>(launcher.options.settle).count();
   setup.default_timeout = parsed.default_timeout;
@@ -160,18 +252,56 @@ int main(int argc, char** argv) {
   if (!parsed.config.empty()) list.insert(list.end(), {"-C", parsed.config});
   std::string listing;
   const int listed = run_capturing(list, listing);
+  if (listed < 0) return fail("cannot run " + ctest + ": " + std::strerror(errno));
   if (listed != 0) {
-    return fail(listed < 0 ? "cannot run " + ctest + ": " + std::strerror(errno)
-                           : ctest + " --show-only=json-v1 failed (exit " + std::to_string(listed) + ")");
+    // ctest cannot read the tree's own test files (it said why on stderr),
+    // and would run nothing without procleak either: its exit status.
+    std::fprintf(stderr, "procleak-ctest: %s cannot list the tests of %s (exit %d): no test ran\n", ctest.c_str(),
+                 build.c_str(), listed);
+    return listed;
   }
-  const auto generated = procleak::ctest_runner::generate_tests(listing, setup);
+  std::vector<std::string> every_name;
+  if (may_have_unavailable_tests(build)) {
+    std::vector<std::string> show{ctest, "-N", "--test-dir", build.string()};
+    if (!parsed.config.empty()) show.insert(show.end(), {"-C", parsed.config});
+    std::string text;
+    if (run_capturing(show, text) == 0) every_name = procleak::ctest_runner::names_from_show_only(text);
+  }
+  const auto generated =
+      procleak::ctest_runner::generate_tests(listing, setup, every_name.empty() ? nullptr : &every_name);
   if (!generated.error.empty()) return fail(generated.error);
   for (const auto& w : generated.warnings) std::fprintf(stderr, "procleak-ctest: %s\n", w.c_str());
 
-  const fs::path folder = build / "procleak-ctest";
+  // One folder per launcher set-up, so two runs at once with other flags or
+  // another configuration never share a file; the same set-up reuses its
+  // folder (and so ctest's --rerun-failed record).
+  std::vector<std::string> key{setup.procleak_run, ctest, parsed.config};
+  key.insert(key.end(), setup.flags.begin(), setup.flags.end());
+  const fs::path folder = build / "procleak-ctest" / fnv_hex(key);
   if (auto e = procleak::make_directories(folder.string())) return fail(folder.string() + ": " + e.message());
-  if (auto e = procleak::write_file_atomically((folder / "CTestTestfile.cmake").string(), generated.cmake)) {
-    return fail((folder / "CTestTestfile.cmake").string() + ": cannot write: " + e.message());
+  const fs::path testfile = folder / "CTestTestfile.cmake";
+  if (auto e = procleak::write_file_atomically(testfile.string(), generated.cmake)) {
+    return fail(testfile.string() + ": cannot write: " + e.message());
+  }
+  // ctest reads the file back as it will run it: the same tests, commands and
+  // properties, or no test runs. A file already checked is not checked again.
+  const fs::path checked = folder / "checked";
+  const std::string text_hash = fnv_hex({generated.cmake, ctest});
+  std::string previous;
+  if (std::ifstream in(checked); in) std::getline(in, previous);
+  if (previous != text_hash) {
+    std::vector<std::string> relist{ctest, "--show-only=json-v1", "--test-dir", folder.string()};
+    if (!parsed.config.empty()) relist.insert(relist.end(), {"-C", parsed.config});
+    std::string again;
+    std::string errors;
+    const int code = run_capturing(relist, again, &errors);
+    if (code != 0) {
+      return fail(testfile.string() + ": ctest cannot read the generated test file (exit " + std::to_string(code) +
+                  "): " + first_line(errors) + " (a procleak-ctest bug: please report it with the build tree's listing)");
+    }
+    const auto differs = procleak::ctest_runner::compare_listings(listing, again, setup, generated.left_out);
+    if (!differs.empty()) return fail("the generated tests differ from the build tree's: " + differs);
+    (void)procleak::write_file_atomically(checked.string(), text_hash + "\n");
   }
   copy_dashboard_configuration(build, folder);
   std::fprintf(stderr, "procleak-ctest: %zu test%s under procleak-run (%s)\n", generated.tests,

@@ -36,6 +36,12 @@ namespace {
 // The keeper's PID while it is unreaped (so it cannot be reused); 0 after.
 volatile sig_atomic_t keeper_pid = 0;
 
+// Set by the keeper (wait_for_ctest_after_keeper): memory the two share, a
+// plain variable with CLONE_VM, a shared page where the keeper forks.
+volatile sig_atomic_t wait_for_ctest_flag = 0;
+volatile sig_atomic_t* wait_for_ctest = &wait_for_ctest_flag;
+constexpr int kCtestWaitSeconds = 60;
+
 // kill() of an unreaped child with a valid signal cannot fail, so errno,
 // shared with the keeper, is neither written nor needs saving.
 extern "C" void forward_to_keeper(int sig) {
@@ -85,6 +91,17 @@ extern "C" void forward_to_keeper(int sig) {
     std::fflush(nullptr);
     die_of_signal(WTERMSIG(status));
   }
+  if (WIFEXITED(status) && *wait_for_ctest != 0) {
+    // The keeper has cleaned up and reported; CTest's own TIMEOUT ends us
+    // (SIGKILL, or its TIMEOUT_SIGNAL_NAME), so CTest says "Timeout". The
+    // forwarded signals are blocked (above): taken here, then died of.
+    const sigset_t forwarded = forwarded_signal_set();
+    const timespec bound{kCtestWaitSeconds, 0};
+    int sig = -1;
+    while ((sig = ::sigtimedwait(&forwarded, nullptr, &bound)) < 0 && errno == EINTR) {
+    }
+    if (sig > 0) die_of_signal(sig);
+  }
   ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
 }
 
@@ -118,6 +135,8 @@ int keeper_entry(void* arg) {
 
 }  // namespace
 
+void wait_for_ctest_after_keeper() noexcept { *wait_for_ctest = 1; }
+
 std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>& keeper_main,
                                         const std::function<void(int)>& after_keeper_killed) {
   KeeperStart start{::getpid(), {}, &keeper_main};
@@ -137,6 +156,9 @@ std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>&
   const bool fork_keeper = under_valgrind();
 #endif
   if (fork_keeper) {
+    void* shared = ::mmap(nullptr, sizeof(sig_atomic_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED) return unblock_and_fail(errno);
+    wait_for_ctest = static_cast<volatile sig_atomic_t*>(shared);
     const pid_t child = ::fork();
     if (child < 0) return unblock_and_fail(errno);
     if (child == 0) std::exit(keeper_entry(&start));

@@ -45,6 +45,14 @@ struct Keeper {
   sigset_t original_mask{};
 };
 
+// Called by the keeper (procleak-run --ctest, after its own --timeout): once
+// the keeper has exited, the front waits for CTest's own TIMEOUT to end it
+// (a forwarded signal, which it then dies of, or SIGKILL), so that CTest says
+// "Timeout" as it does without procleak; after 60 s without one, it exits as
+// the keeper did. The keeper, which holds the test's tree, is gone by then:
+// when CTest kills the front, nothing of procleak is left.
+void wait_for_ctest_after_keeper() noexcept;
+
 // Starts the keeper, which runs keeper_main and exits with the code it
 // returns (stdio flushed), and becomes the front, which never returns.
 // The front is a child subreaper too: if the keeper dies of a signal (the

@@ -56,6 +56,10 @@ ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup&
       o.ctest_measurements = true;
       continue;
     }
+    if (arg == "--ctest") {
+      o.ctest = true;
+      continue;
+    }
     // --flag VALUE or --flag=VALUE
     const auto eq = arg.find('=');
     const std::string_view flag = arg.substr(0, eq);
@@ -183,6 +187,13 @@ Options (a flag wins over its variable):
                                               process events (default on)
   --ctest-measurements     PROCLEAK_CTEST_MEASUREMENTS=1  print the leak counts as
                                               <CTestMeasurement> lines on stdout
+  --ctest                  run as a CTest test (procleak-ctest and the CMake module
+                           set it): a leak or an incomplete check ends procleak-run
+                           with SIGUSR1, which CTest fails whatever WILL_FAIL, the
+                           regular expressions or SKIP_RETURN_CODE say; a clean test's
+                           output and result are untouched (the measurement lines
+                           come only with a failed check); after --timeout, wait
+                           (at most 60s) for CTest's own TIMEOUT, so CTest says Timeout
   --help, --version
 
 DURATION is a number with a unit: 250ms, 2s, 1.5s, 1m.
@@ -191,7 +202,7 @@ A COMMAND that only lists tests (--gtest_list_tests, as test discovery runs
 it) is executed directly: nothing to check, nothing printed.
 
 Exit status: the test's own (killed by a signal: procleak-run dies of the same
-signal); the leak exit code when the test passed but leaked, or when the check
+signal); with --ctest, a leak or an incomplete check: death by SIGUSR1; the leak exit code when the test passed but leaked, or when the check
 was incomplete (a process it could not read or kill; mode fail); 124
 on --timeout; 125 procleak-run could not work (bad usage, cannot set up);
 126 COMMAND not executable; 127 COMMAND not found.

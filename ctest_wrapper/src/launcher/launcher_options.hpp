@@ -15,6 +15,7 @@ struct Options : Settings {
   std::string report_file;           // --report
   std::string name;                  // --name (default: derived)
   bool ctest_measurements = false;   // --ctest-measurements, PROCLEAK_CTEST_MEASUREMENTS=1
+  bool ctest = false;                // --ctest: run as a CTest test (CTest's result rule, see help_text)
   std::vector<std::string> command;  // COMMAND [ARG...]
 };
 

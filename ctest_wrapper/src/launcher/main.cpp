@@ -31,6 +31,10 @@ constexpr int kUsageError = 125;
 constexpr int kNotExecutable = 126;
 constexpr int kNotFound = 127;
 constexpr int kTimedOut = 124;
+// Under --ctest, a leak ends procleak-run with this signal: CTest counts a
+// test killed by a signal as failed whatever its WILL_FAIL, regular
+// expressions or SKIP_RETURN_CODE say, and names SIGUSR1 as it is.
+constexpr int kCtestLeakSignal = SIGUSR1;
 
 int say(int code, const std::string& message) {
   std::fprintf(stderr, "procleak-run: %s\n", message.c_str());
@@ -89,7 +93,9 @@ Report new_report(const Options& opts) {
 bool publish(const Options& opts, const Report& report) {
   const bool written = write_reports(opts, report);
   if (const auto text = format_text(report); !text.empty()) std::fputs(text.c_str(), stderr);
-  if (opts.ctest_measurements) {
+  // Under --ctest only a failed check adds to the test's output, so a clean
+  // test's output is what its regular expressions would see without procleak.
+  if (opts.ctest_measurements || (opts.ctest && fails(verdict_of(report)))) {
     std::fputs(ctest_measurements(report).c_str(), stdout);
     std::fflush(stdout);
   }
@@ -158,8 +164,17 @@ int run_checked(const Options& opts, const Prepared& prepared, const Keeper& kee
   const bool reports_written = publish(opts, report);
 
   // A timeout is the launcher's verdict, whatever our SIGTERM made of the test.
-  if (outcome.timed_out) return kTimedOut;
+  if (outcome.timed_out) {
+    if (opts.ctest) wait_for_ctest_after_keeper();
+    return kTimedOut;
+  }
   if (outcome.signal) die_of_signal(*outcome.signal);
+  if (opts.ctest && ((opts.mode == Mode::fail && fails(verdict_of(report))) || !reports_written)) {
+    say(0, "test '" + opts.name + "' " + (reports_written ? "leaked" : "could not be reported") +
+               ": ending with SIGUSR1, which CTest fails whatever WILL_FAIL, its regular expressions or "
+               "SKIP_RETURN_CODE say");
+    die_of_signal(kCtestLeakSignal);
+  }
   const int code = outcome.exit_code.value_or(1);
   if (code != 0) return code;
   if (!reports_written) return kUsageError;
