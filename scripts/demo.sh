@@ -5,8 +5,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+echo "demo: installing what the build needs from Debian's packages (nothing to do when it is there)"
 ./scripts/install-deps.sh || exit 1
-cmake --preset release >/dev/null && cmake --build --preset release >/dev/null || exit 1
+echo "demo: configuring and building procleak and the examples in build/release (a few minutes the first time)"
+cmake --preset release >/dev/null || exit 1
+# ninja's progress lines ([3/41] Building ...), so a first build is not silent.
+cmake --build --preset release | grep --line-buffered '^\[' || true
+cmake --build --preset release >/dev/null || exit 1
+echo "demo: built; now running four example tests through procleak-run"
 
 run=build/release/bin/procleak-run
 examples=build/release/examples
