@@ -117,7 +117,7 @@ TEST_F(Folder, BaselineRoundTripsAndRejectsBadFiles) {
   EXPECT_FALSE(Baseline::load(dir_ + "/other.json", error));
   EXPECT_NE(error.find("not a procleak baseline"), std::string::npos) << error;
   EXPECT_FALSE(Baseline::load(dir_ + "/absent.json", error));
-  EXPECT_NE(error.find("cannot be read"), std::string::npos) << error;
+  EXPECT_NE(error.find("cannot be read: No such file or directory"), std::string::npos) << error << ": with why";
   // Fields of the wrong type are an error, not an uncaught type_error (exit 134).
   write("typed.json", R"({"schema": 1, "known_leaks": 5})");
   EXPECT_FALSE(Baseline::load(dir_ + "/typed.json", error));
@@ -289,11 +289,17 @@ TEST(Summary, CountsKindsCommandsAndLeakingTests) {
   c.reports = {loaded("Clean", {}), loaded("Leaky", {leak(42, "sleep")})};
   const auto text = format_summary(c, judge(c, nullptr));
   EXPECT_NE(text.find("2 tests checked (2 reports): 1 clean, 1 leaked"), std::string::npos) << text;
-  EXPECT_NE(text.find("leaks by kind: orphan 1"), std::string::npos) << text;
+  // Processes by kind, beside a count of tests: the heading says which.
+  EXPECT_NE(text.find("leaked processes by kind: orphan 1"), std::string::npos) << text;
   EXPECT_NE(text.find("1  sleep 300"), std::string::npos) << text;
   EXPECT_NE(text.find("LEAKED     Leaky"), std::string::npos) << text;
   EXPECT_NE(text.find("PID 42"), std::string::npos) << text;
-  EXPECT_NE(text.find("FAIL"), std::string::npos) << text;
+  // No baseline given: no words about one.
+  EXPECT_NE(text.find("procleak-report: FAIL: 1 test leaked processes (exit 1)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("baseline"), std::string::npos) << text;
+  Baseline none = Baseline::of({});
+  const auto with = format_summary(c, judge(c, &none));
+  EXPECT_NE(with.find("FAIL: 1 test leaked processes the baseline does not list (exit 1)"), std::string::npos) << with;
 }
 
 TEST(Junit, EscapesWhatXmlCannotHold) {

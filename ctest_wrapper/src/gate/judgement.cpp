@@ -18,6 +18,7 @@ TestIdentity identity_of(const Report& report) { return {program_of(report), rep
 
 Judgement judge(const ReportCollection& input, const Baseline* baseline) {
   Judgement j;
+  j.with_baseline = baseline != nullptr;
   std::map<std::string, int> commands;
   std::map<std::string, int> sites;  // by spawn site: the line of code to fix
   std::map<TestIdentity, int> worst_by_test;

@@ -54,7 +54,8 @@ struct Judgement {
   int known_only = 0;                 // tests whose unsuppressed leaks are all in the baseline
   int suppressed_only = 0;            // tests whose leaks were all suppressed
   int failing_reports = 0;            // reports with a leak the baseline does not know
-  std::map<std::string, int> leaks_by_kind;
+  bool with_baseline = false;         // a baseline was given: "new" leaks are those it does not list
+  std::map<std::string, int> leaks_by_kind;  // leaked processes (not tests) by kind
   std::vector<std::pair<std::string, int>> top_commands;  // most leaked first, at most 5
   // Leaks by where they were started (report_text.hpp: spawn_site), most
   // first, at most 5; only leaks that have a spawn site (the listener's).

@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   app.add_option("--junit", junit, "write JUnit XML: one testcase per report, a failure per new leak")
       ->type_name("FILE");
   app.add_flag("--github", github, "print GitHub Actions ::error annotations (on when GITHUB_ACTIONS=true)");
-  app.add_option("--baseline", baseline_path, "leaks listed in FILE (test and command) do not fail the gate")
+  app.add_option("--baseline", baseline_path, "leaks listed in FILE (the same test, program and process name) do not fail the gate")
       ->type_name("FILE");
   app.add_option("--write-baseline", write_baseline,
                  "write every current unsuppressed leak to FILE as the baseline, then pass")
@@ -79,6 +79,13 @@ int main(int argc, char** argv) {
   }
 
   const auto judgement = procleak::gate::judge(input, baseline ? &*baseline : nullptr);
+  // The JUnit file before the summary, whose last line says how the gate
+  // ends: a file that cannot be written is exit 2, and the summary says so.
+  if (!junit.empty()) {
+    if (const auto ec = procleak::write_file_atomically(junit, procleak::gate::format_junit(input, judgement))) {
+      input.problems.push_back({junit, "--junit: cannot write: " + ec.message()});
+    }
+  }
   for (const auto& p : input.problems) std::cerr << procleak::gate::format_problem(p);
   std::cerr.flush();
   const auto summary = procleak::gate::format_summary(input, judgement);
@@ -90,9 +97,6 @@ int main(int argc, char** argv) {
     std::cout << summary;
   }
   std::cout.flush();
-  if (!junit.empty() && !write_output("--junit", junit, procleak::gate::format_junit(input, judgement))) {
-    return kBadInput;
-  }
   if (!write_baseline.empty()) {
     std::cout << "procleak-report: wrote " << baseline->size() << " known leak(s) to " << write_baseline << '\n';
   }

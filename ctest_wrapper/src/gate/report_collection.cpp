@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "procleak/report_json.hpp"
@@ -40,7 +42,7 @@ void read_one(const fs::path& path, ReportCollection& out) {
 
 std::string read_bounded(const std::string& path, std::string& text) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return "cannot be read";
+  if (!in) return std::string("cannot be read: ") + std::strerror(errno);
   // In chunks, stopping one chunk past the limit: memory stays bounded
   // whatever the file's size, and a small report costs a small buffer.
   text.clear();
@@ -48,7 +50,7 @@ std::string read_bounded(const std::string& path, std::string& text) {
   while (text.size() <= kMaxJsonBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
     text.append(chunk, static_cast<std::size_t>(in.gcount()));
   }
-  if (in.bad()) return "cannot be read";
+  if (in.bad()) return std::string("cannot be read: ") + std::strerror(errno);
   if (text.size() > kMaxJsonBytes) {
     text.clear();
     return "larger than " + std::to_string(kMaxJsonBytes >> 20) + " MiB: not a file procleak wrote";

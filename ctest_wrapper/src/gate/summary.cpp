@@ -27,14 +27,16 @@ std::string format_summary(const ReportCollection& input, const Judgement& j) {
   if (j.incomplete > 0) out += fmt::format(" ({} incomplete)", j.incomplete);
   if (j.known_only > 0) out += fmt::format(", {} leaked only what the baseline lists", j.known_only);
   if (j.suppressed_only > 0) out += fmt::format(", {} suppressed", j.suppressed_only);
-  if (!input.problems.empty()) out += fmt::format(", {} unreadable", plural(static_cast<int>(input.problems.size()), "input", "inputs"));
+  if (!input.problems.empty()) {
+    out += fmt::format(", {} not read or written", plural(static_cast<int>(input.problems.size()), "file", "files"));
+  }
   out += '\n';
 
   if (!j.leaks_by_kind.empty()) {
-    out += "leaks by kind:";
+    out += "leaked processes by kind:";
     for (const auto& [kind, n] : j.leaks_by_kind) out += fmt::format(" {} {},", kind, n);
     out.back() = '\n';
-    out += "most leaked commands:\n";
+    out += "most leaked commands (processes):\n";
     for (const auto& [command, n] : j.top_commands) out += fmt::format("  {:>5}  {}\n", n, command);
     if (!j.top_spawn_sites.empty()) out += "most leaking spawn sites (the line that started them):\n";
     for (const auto& [site, n] : j.top_spawn_sites) out += fmt::format("  {:>5}  {}\n", n, site);
@@ -60,11 +62,11 @@ std::string format_summary(const ReportCollection& input, const Judgement& j) {
 
   if (!input.problems.empty()) {
     // Each is named once, on stderr (format_problem).
-    out += fmt::format("procleak-report: FAIL: {} could not be read (named on stderr; exit 2)\n",
-                       plural(static_cast<int>(input.problems.size()), "input", "inputs"));
+    out += fmt::format("procleak-report: FAIL: {} could not be read or written (named on stderr; exit 2)\n",
+                       plural(static_cast<int>(input.problems.size()), "file", "files"));
   } else if (j.failing > 0) {
-    out += fmt::format("procleak-report: FAIL: {} leaked processes the baseline does not list{} (exit 1)\n",
-                       plural(j.failing, "test", "tests"),
+    out += fmt::format("procleak-report: FAIL: {} leaked processes{}{} (exit 1)\n", plural(j.failing, "test", "tests"),
+                       j.with_baseline ? " the baseline does not list" : "",
                        j.incomplete > 0 ? fmt::format(" or could not be checked whole ({})", j.incomplete) : "");
   } else {
     out += "procleak-report: PASS\n";
