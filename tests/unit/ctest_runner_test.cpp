@@ -36,17 +36,17 @@ TEST(CtestArguments, LauncherFlagsBeforeTheSeparatorTheRestPassThrough) {
 }
 
 TEST(GeneratedTests, BracketsHoldAnyText) {
-  EXPECT_EQ(cmake_bracket("plain"), "[[plain]]");
-  EXPECT_EQ(cmake_bracket("a]]b"), "[=[a]]b]=]");
-  EXPECT_EQ(cmake_bracket("a]]b]=]c"), "[==[a]]b]=]c]==]");
-  EXPECT_EQ(cmake_bracket("\nlead"), "[[\n\nlead]]") << "the bracket syntax drops one leading newline";
+  EXPECT_EQ(cmake_argument("plain"), "[[plain]]");
+  EXPECT_EQ(cmake_argument("a]]b"), "[=[a]]b]=]");
+  EXPECT_EQ(cmake_argument("a]]b]=]c"), "[==[a]]b]=]c]==]");
+  EXPECT_EQ(cmake_argument("\nlead"), "[[\n\nlead]]") << "the bracket syntax drops one leading newline";
   // A closing bracket at the end would complete "]]" with the closing one
   // (gtest_discover_tests' SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]").
-  EXPECT_EQ(cmake_bracket("\\[  SKIPPED \\]"), "[=[\\[  SKIPPED \\]]=]");
-  EXPECT_EQ(cmake_bracket("a]"), "[=[a]]=]");
-  EXPECT_EQ(cmake_bracket("a]="), "[[a]=]]") << "']=]' is not ']]'";
-  EXPECT_EQ(cmake_bracket("a]]b]="), "[==[a]]b]=]==]");
-  EXPECT_EQ(cmake_bracket("]"), "[=[]]=]");
+  EXPECT_EQ(cmake_argument("\\[  SKIPPED \\]"), "[=[\\[  SKIPPED \\]]=]");
+  EXPECT_EQ(cmake_argument("a]"), "[=[a]]=]");
+  EXPECT_EQ(cmake_argument("a]="), "[[a]=]]") << "']=]' is not ']]'";
+  EXPECT_EQ(cmake_argument("a]]b]="), "[==[a]]b]=]==]");
+  EXPECT_EQ(cmake_argument("]"), "[=[]]=]");
 }
 
 TEST(GeneratedTests, NamesFromShowOnlyKeepEveryTestInOrder) {

@@ -79,7 +79,23 @@ bool holds_replaced_bytes(const json& value) {
 
 }  // namespace
 
-std::string cmake_bracket(std::string_view text) {
+std::string cmake_argument(std::string_view text) {
+  // CMake reads a CR LF in a file as LF, also inside a bracket argument: a
+  // text with a CR is a quoted argument with escapes instead.
+  if (text.find('\r') != std::string_view::npos) {
+    std::string out = "\"";
+    for (const char c : text) {
+      switch (c) {
+        case '\\': out += "\\\\"; break;
+        case '"': out += "\\\""; break;
+        case '$': out += "\\$"; break;
+        case '\r': out += "\\r"; break;
+        case '\n': out += "\\n"; break;
+        default: out.push_back(c);
+      }
+    }
+    return out + '"';
+  }
   // The closing "]=*]" must not appear in the text, nor be completed by the
   // closing bracket itself: a text that ends in "]" followed by as many "="
   // as the closing has ("a]" in "[[a]]]") would close the argument early.
@@ -137,7 +153,7 @@ GeneratedTests generate_tests(std::string_view listing, const LauncherSetup& set
   std::size_t next_name = 0;
   const auto not_available = [&](const std::string& name) {
     ++out.tests;
-    out.cmake += fmt::format("add_test({} NOT_AVAILABLE)\n", cmake_bracket(name));
+    out.cmake += fmt::format("add_test({} NOT_AVAILABLE)\n", cmake_argument(name));
   };
   const auto unlisted_before = [&](const std::string& name) {
     if (every_name == nullptr) return;
@@ -161,7 +177,7 @@ GeneratedTests generate_tests(std::string_view listing, const LauncherSetup& set
     }
     if (!t.contains("command") || !t["command"].is_array() || t["command"].empty()) {
       // Not available in this configuration: CTest says so itself.
-      out.cmake += fmt::format("add_test({} NOT_AVAILABLE)\n", cmake_bracket(name));
+      out.cmake += fmt::format("add_test({} NOT_AVAILABLE)\n", cmake_argument(name));
       continue;
     }
     std::optional<double> timeout = setup.default_timeout;
@@ -178,20 +194,20 @@ GeneratedTests generate_tests(std::string_view listing, const LauncherSetup& set
           continue;
         }
         if (pname == "TIMEOUT" && p["value"].is_number()) timeout = p["value"].get<double>();
-        properties += fmt::format(" {} {}", pname, cmake_bracket(*value));
+        properties += fmt::format(" {} {}", pname, cmake_argument(*value));
       }
     }
-    std::string command = cmake_bracket(setup.procleak_run);
-    for (const auto& f : setup.flags) command += ' ' + cmake_bracket(f);
-    command += " --ctest --name " + cmake_bracket(name);
+    std::string command = cmake_argument(setup.procleak_run);
+    for (const auto& f : setup.flags) command += ' ' + cmake_argument(f);
+    command += " --ctest --name " + cmake_argument(name);
     if (timeout && *timeout > 0) {
       const auto d = launcher_deadline(*timeout, setup.grace_seconds, setup.settle_seconds);
       command += fmt::format(" --timeout {}ms --grace {}ms", d.timeout_ms, d.grace_ms);
     }
     command += " --";
-    for (const auto& arg : t["command"]) command += ' ' + cmake_bracket(arg.is_string() ? arg.get<std::string>() : arg.dump());
-    out.cmake += fmt::format("add_test({} {})\n", cmake_bracket(name), command);
-    if (!properties.empty()) out.cmake += fmt::format("set_tests_properties({} PROPERTIES{})\n", cmake_bracket(name), properties);
+    for (const auto& arg : t["command"]) command += ' ' + cmake_argument(arg.is_string() ? arg.get<std::string>() : arg.dump());
+    out.cmake += fmt::format("add_test({} {})\n", cmake_argument(name), command);
+    if (!properties.empty()) out.cmake += fmt::format("set_tests_properties({} PROPERTIES{})\n", cmake_argument(name), properties);
   }
   if (every_name != nullptr) {
     for (; next_name < every_name->size(); ++next_name) not_available((*every_name)[next_name]);

@@ -55,7 +55,9 @@ struct LauncherDeadline {
 };
 [[nodiscard]] LauncherDeadline launcher_deadline(double ctest_timeout_s, double grace_s, double settle_s);
 
-// A CMake bracket argument holding text exactly ([==[text]==]).
-[[nodiscard]] std::string cmake_bracket(std::string_view text);
+// A CMake argument holding text exactly: a bracket argument ([==[text]==]),
+// or, for a text with a CR (which CMake reads as part of a line end even in
+// a bracket), a quoted argument with escapes.
+[[nodiscard]] std::string cmake_argument(std::string_view text);
 
 }  // namespace procleak::ctest_runner
