@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 
 #include <unistd.h>
 
@@ -30,7 +31,10 @@ bool in_death_test_child() { return !GTEST_FLAG_GET(internal_run_death_test).emp
 }  // namespace
 
 GTestLeakListener::GTestLeakListener(Settings settings, Suppressions suppressions)
-    : settings_(std::move(settings)), suppressions_(std::move(suppressions)) {}
+    : settings_(std::move(settings)), suppressions_(std::move(suppressions)) {
+  const char* launcher = std::getenv("PROCLEAK_LAUNCHER_REPORTS");
+  launcher_reports_ = launcher != nullptr && std::string_view(launcher) == "1";
+}
 
 void GTestLeakListener::OnTestProgramStart(const ::testing::UnitTest&) {
   // Here, not at install: --gtest_list_tests never gets this far, and a
@@ -67,6 +71,7 @@ void GTestLeakListener::OnTestProgramStart(const ::testing::UnitTest&) {
 
 void GTestLeakListener::open(Level& level) {
   level.open = true;
+  level.opened_at = std::chrono::steady_clock::now();
   level.open_error = level.scope.rebaseline();
 }
 
@@ -85,6 +90,7 @@ void GTestLeakListener::OnTestStart(const ::testing::TestInfo&) {
   if (test_baseline_current_) {
     test_.open = true;
     test_.open_error = {};
+    test_.opened_at = std::chrono::steady_clock::now();
   } else {
     open(test_);
   }
@@ -113,7 +119,7 @@ void GTestLeakListener::OnEnvironmentsTearDownEnd(const ::testing::UnitTest& uni
   test_baseline_current_ = false;
   if (!active_ || !program_.open) return;
   bool clean = false;
-  if (auto failure = finish(program_, unit_test, clean, {}); !failure.empty()) {
+  if (auto failure = finish(program_, unit_test, clean, {}, !launcher_reports_); !failure.empty()) {
     deferred_failures_.push_back(std::move(failure));
   }
 }
@@ -138,7 +144,7 @@ bool passed(const ::testing::UnitTest& u) { return u.Passed(); }
 
 template <typename GTestScope>
 std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scope, bool& clean,
-                                      std::initializer_list<Level*> enclosing) {
+                                      std::initializer_list<Level*> enclosing, bool report_clean) {
   level.open = false;
   // Suppressions match against the name, so it is needed only when there are some.
   const std::string suppression_name = suppressions_.rules().empty() ? std::string() : scope_name(gtest_scope);
@@ -152,7 +158,7 @@ std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scop
     verified = verify_none(level.scope, suppression_name, facts_, &suppressions_);
   }
   clean = verified.leaks.empty() && verified.incomplete_reason.empty();
-  if (clean) return {};
+  if (clean && (!report_clean || settings_.report_dir.empty())) return {};
   // Each leftover is reported once, here: what this scope could not remove
   // (unkillable, or the corpse of a killed child of a process that never
   // reaps it) is not reported again by the suite and the program around it.
@@ -166,7 +172,10 @@ std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scop
   report.source = "gtest";
   report.test = name;
   report.command = own_command();
-  report.started_at = std::chrono::system_clock::now();
+  const auto now = std::chrono::steady_clock::now();
+  report.duration_ms = std::chrono::duration<double, std::milli>(now - level.opened_at).count();
+  report.started_at = std::chrono::system_clock::now() -
+                      std::chrono::duration_cast<std::chrono::system_clock::duration>(now - level.opened_at);
   report.mode = settings_.mode;
   report.exit_code = passed_so_far ? 0 : 1;
   report.leaks = std::move(verified.leaks);
@@ -180,6 +189,7 @@ std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scop
                    ec.message().c_str());
     }
   }
+  if (clean) return {};
   const auto text = format_text(report);
   if (settings_.mode == Mode::fail && fails(verdict_of(report))) return text;
   std::fputs(text.c_str(), stderr);  // warn, or all suppressed: reported, not failed

@@ -25,6 +25,7 @@ using procleak_test::RunResult;
 
 const std::string kScenarios = SCENARIOS_PATH;
 const std::string kRun = PROCLEAK_RUN_PATH;
+const std::string kGate = PROCLEAK_REPORT_PATH;
 const std::string kScenariosSource = SCENARIOS_SOURCE;
 
 // The 1-based number of the first line of path that holds text; 0 if none.
@@ -78,13 +79,25 @@ class Listener : public procleak_test::ProcessTest {
   std::string xml_path() const { return dir_ + "/out.xml"; }
   std::string xml() const { return slurp(xml_path()); }
 
+  // The reports of the scopes that leaked. A binary run without a launcher
+  // also writes a clean report of its program scope when that scope left
+  // nothing (so a gate knows the binary was checked): at most one, checked
+  // here and left out.
   std::vector<json> reports(const std::string& dir) const {
     std::vector<json> out;
     if (!std::filesystem::exists(dir)) return out;
+    int clean_programs = 0;
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
       std::ifstream in(e.path());
-      out.push_back(json::parse(in));
+      auto rep = json::parse(in);
+      if (rep["test"] == "*" && rep["verdict"] == "clean") {
+        ++clean_programs;
+        EXPECT_TRUE(rep["leaks"].empty()) << rep.dump(2);
+        continue;
+      }
+      out.push_back(std::move(rep));
     }
+    EXPECT_LE(clean_programs, 1);
     return out;
   }
 
@@ -155,6 +168,54 @@ TEST_F(Listener, LeakyTestFailsInItsOwnBlockOthersPass) {
       << doc;
   EXPECT_EQ(xml_testcase(doc, "NothingAtAll").find("<failure"), std::string::npos) << doc;
   EXPECT_EQ(xml_testcase(doc, "WaitsForItsChildLater").find("<failure"), std::string::npos) << doc;
+  expect_nothing_left();
+}
+
+// Before: a clean run wrote nothing, and the gate over its folder exited 2
+// ("no such file or folder").
+TEST_F(Listener, CleanBinaryWritesOneCleanReportAndTheGatePasses) {
+  RunOptions o;
+  o.env["PROCLEAK_REPORT_DIR"] = dir_ + "/reports";
+  const auto r = scenarios("Clean.*", {}, o);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  std::vector<json> all;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/reports")) {
+    std::ifstream in(e.path());
+    all.push_back(json::parse(in));
+  }
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0]["test"], "*");
+  EXPECT_EQ(all[0]["source"], "gtest");
+  EXPECT_EQ(all[0]["verdict"], "clean");
+  EXPECT_GT(all[0]["duration_ms"].get<double>(), 0.0) << "the program's own duration";
+  const auto gate = run_command({kGate, dir_ + "/reports"});
+  EXPECT_EQ(gate.exit_code, 0) << gate.out << gate.err;
+  EXPECT_NE(gate.out.find("1 test checked (1 report): 1 clean, 0 leaked"), std::string::npos) << gate.out;
+  // Under a launcher with a report folder the launcher's report covers the
+  // run: the listener adds none of a clean program.
+  std::filesystem::remove_all(dir_ + "/reports");
+  const auto launched = run_command({kRun, "--report-dir", dir_ + "/reports", "--", kScenarios, "--gtest_filter=Clean.*"});
+  EXPECT_EQ(launched.exit_code, 0) << launched.err;
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/reports")) {
+    std::ifstream in(e.path());
+    EXPECT_EQ(json::parse(in)["source"], "launcher");
+    ++n;
+  }
+  EXPECT_EQ(n, 1u);
+  expect_nothing_left();
+}
+
+TEST_F(Listener, ReportsCarryTheScopesOwnDuration) {
+  // Before: duration_ms was 0.0 in every listener report.
+  RunOptions o;
+  o.env["PROCLEAK_REPORT_DIR"] = dir_ + "/reports";
+  const auto r = scenarios("Leaky.LeavesAChildRunning", {}, o);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const auto all = reports(dir_ + "/reports");
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_GT(all[0]["duration_ms"].get<double>(), 0.0) << all[0].dump(2);
+  EXPECT_LT(all[0]["duration_ms"].get<double>(), 60000.0) << all[0].dump(2);
   expect_nothing_left();
 }
 

@@ -180,6 +180,28 @@ TEST(Judgement, TwoProgramsWithATestOfTheSameNameAreTwoTests) {
       << format_summary(c, j);
 }
 
+TEST(Junit, ATestIsOneTestcaseByItsWorstReport) {
+  // Before: a GoogleTest test under the launcher with the listener was two
+  // testcases, the launcher's pass and the listener's failure, while the
+  // summary counted one test.
+  ReportCollection c;
+  auto launcher = run_of("unit_tests", "Suite.Leaks", {});
+  launcher.report.source = "launcher";
+  auto listener = run_of("unit_tests", "Suite.Leaks", {leak(7, "sleep")});
+  listener.report.source = "gtest";
+  c.reports = {launcher, listener, run_of("unit_tests", "Suite.Clean", {}), run_of("unit_tests", "Suite.Clean", {})};
+  const auto j = judge(c, nullptr);
+  EXPECT_EQ(j.tests, 2);
+  const auto xml = format_junit(c, j);
+  EXPECT_NE(xml.find(R"(tests="2" failures="1" errors="0" skipped="0")"), std::string::npos) << xml;
+  std::size_t cases = 0;
+  for (auto at = xml.find("<testcase "); at != std::string::npos; at = xml.find("<testcase ", at + 1)) ++cases;
+  EXPECT_EQ(cases, 2u) << xml;
+  EXPECT_NE(xml.find(R"(classname="procleak.gtest.unit_tests" name="Suite.Leaks")"), std::string::npos)
+      << "the failing report speaks for the test: " << xml;
+  EXPECT_EQ(xml.find(R"(classname="procleak.launcher.unit_tests" name="Suite.Leaks")"), std::string::npos) << xml;
+}
+
 TEST_F(Folder, BaselineRecordsTheProgramAndOldEntriesMatchAny) {
   write("base.json", Baseline::of({run_of("io_tests", "*", {leak(1, "sleep")})}).to_json());
   std::string error;

@@ -23,6 +23,7 @@ Judgement judge(const ReportCollection& input, const Baseline* baseline) {
   std::map<std::string, int> sites;  // by spawn site: the line of code to fix
   std::map<TestIdentity, int> worst_by_test;
   std::set<TestIdentity> incomplete_tests;
+  std::vector<int> levels;  // per report, as below
   for (const auto& loaded : input.reports) {
     JudgedReport jr;
     jr.loaded = &loaded;
@@ -50,10 +51,18 @@ Judgement judge(const ReportCollection& input, const Baseline* baseline) {
     }
     // 0 clean < 1 suppressed < 2 known < 3 failing
     const int worst = jr.fails() ? 3 : jr.known > 0 ? 2 : jr.suppressed > 0 ? 1 : 0;
-    auto [it, added] = worst_by_test.try_emplace(std::move(identity), worst);
+    levels.push_back(worst);
+    auto [it, added] = worst_by_test.try_emplace(identity, worst);
     if (!added) it->second = std::max(it->second, worst);
     if (jr.fails()) ++j.failing_reports;
     j.reports.push_back(std::move(jr));
+  }
+  std::set<TestIdentity> spoken_for;
+  for (std::size_t i = 0; i < j.reports.size(); ++i) {
+    auto identity = identity_of(j.reports[i].loaded->report);
+    if (levels[i] == worst_by_test.at(identity) && spoken_for.insert(std::move(identity)).second) {
+      j.reports[i].worst_of_test = true;
+    }
   }
   j.tests = static_cast<int>(worst_by_test.size());
   for (const auto& [test, worst] : worst_by_test) {

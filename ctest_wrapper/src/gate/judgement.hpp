@@ -39,6 +39,9 @@ struct JudgedReport {
   // procleak could not look everywhere or could not finish cleaning: fails,
   // and no baseline can excuse what nobody saw.
   bool incomplete = false;
+  // The report that speaks for its test (its worst, the first of equals):
+  // a test is one JUnit testcase, however many reports it has.
+  bool worst_of_test = false;
   [[nodiscard]] bool fails() const noexcept { return fresh > 0 || incomplete; }
 };
 

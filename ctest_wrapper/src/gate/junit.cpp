@@ -26,10 +26,14 @@ std::string xml_escape(std::string_view raw) {
 }
 
 std::string format_junit(const ReportCollection& input, const Judgement& j) {
-  const auto tests = j.reports.size() + input.problems.size();
+  // One testcase per test, by its worst report (the summary's counting): a
+  // GoogleTest test checked by the listener and by the launcher in front of
+  // it, or run several times, is one test.
+  const auto tests = static_cast<std::size_t>(j.tests) + input.problems.size();
   int skipped = 0;
   std::string cases;
   for (const auto& r : j.reports) {
+    if (!r.worst_of_test) continue;
     const auto& report = r.loaded->report;
     // classname: the source and the program, so two programs' tests of one
     // name are two testcases a JUnit viewer keeps apart.
@@ -62,7 +66,7 @@ std::string format_junit(const ReportCollection& input, const Judgement& j) {
                          "    </testcase>\n",
                          xml_escape(p.path), xml_escape(p.message));
   }
-  const auto counts = fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"", tests, j.failing_reports,
+  const auto counts = fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"", tests, j.failing,
                                   input.problems.size(), skipped);
   return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                      "<testsuites name=\"procleak\" {0}>\n"

@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <initializer_list>
 #include <string>
@@ -54,18 +55,26 @@ class GTestLeakListener : public ::testing::EmptyTestEventListener {
     // Why the baseline could not be read when the level opened: then nothing
     // it started can be told apart, and it ends as incomplete, never clean.
     std::error_code open_error;
+    // When the level opened: its reports' duration_ms.
+    std::chrono::steady_clock::time_point opened_at;
   };
   static void open(Level& level);
   // Checks and cleans one scope; returns the text of the failure to raise
   // (empty when clean, or in mode warn after printing it). clean tells
   // whether nothing at all was left. What it could not remove, the
-  // enclosing levels do not report again.
+  // enclosing levels do not report again. report_clean: write a report
+  // (into PROCLEAK_REPORT_DIR) also when the scope is clean.
   template <typename GTestScope>
-  std::string finish(Level& level, const GTestScope& gtest_scope, bool& clean, std::initializer_list<Level*> enclosing);
+  std::string finish(Level& level, const GTestScope& gtest_scope, bool& clean, std::initializer_list<Level*> enclosing,
+                     bool report_clean = false);
 
   Settings settings_;
   Suppressions suppressions_;
   bool active_ = false;  // false: mode off, or a death-test child
+  // A procleak-run in front reports this run (PROCLEAK_LAUNCHER_REPORTS=1);
+  // else the program scope writes a report even when clean, so that a gate
+  // over the folder knows the binary was checked.
+  bool launcher_reports_ = false;
   Level program_;
   Level suite_;
   Level test_;

@@ -43,8 +43,10 @@ using EnvLookup = std::function<const char*(const char*)>;
 
 // The settings a test's own procleak (the listener in a GoogleTest binary)
 // should share with the launcher that runs it: mode, grace, settle, report
-// folder, suppressions and lineage (when off), as PROCLEAK_* name/value pairs. Not the timeout or
-// the leak exit code, which only the launcher applies.
+// folder, suppressions and lineage (when off), as PROCLEAK_* name/value pairs,
+// and PROCLEAK_LAUNCHER_REPORTS=1 with a report folder (the launcher reports
+// the run, so the listener reports only leaks). Not the timeout or the leak
+// exit code, which only the launcher applies.
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> settings_for_the_test(const Settings& settings);
 
 }  // namespace procleak
