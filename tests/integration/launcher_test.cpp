@@ -1,6 +1,7 @@
 // procleak-run end to end: real leaky programs, the real launcher, and the
 // real process table as the judge.
 #include <gtest/gtest.h>
+#include <sstream>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -562,6 +563,94 @@ TEST_F(Launcher, UnusableReportDirIs125BeforeTheTestRuns) {
   EXPECT_EQ(r.exit_code, 125);
   EXPECT_EQ(r.out, "") << "the test must not have run";
   EXPECT_NE(r.err.find("--report-dir " + file), std::string::npos) << r.err;
+}
+
+// --report writes only where it was asked. Before: whatever PATH named
+// became a regular file (run as root, --report /dev/stdout turned the
+// machine's /dev/stdout symlink into a file). Each case on files of the
+// test's own, never on the machine's /dev.
+TEST_F(Launcher, ReportIntoASymlinkWritesItsTargetAndTheLinkStays) {
+  const std::string target = dir_ + "/target.json";
+  const std::string link = dir_ + "/link.json";
+  std::ofstream(target) << "old";
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  auto r = run_command({kRun, "--report", link, "--", "true"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  struct stat st{};
+  ASSERT_EQ(::lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode)) << "the link stays a link";
+  EXPECT_EQ(read_json(target)["verdict"], "clean");
+  // A link to nothing yet: its target is created.
+  const std::string dangling = dir_ + "/dangling.json";
+  ASSERT_EQ(::symlink("made-by-report.json", dangling.c_str()), 0);
+  r = run_command({kRun, "--report", dangling, "--", "true"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(::lstat(dangling.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  EXPECT_EQ(read_json(dir_ + "/made-by-report.json")["verdict"], "clean");
+}
+
+TEST_F(Launcher, ReportIntoAFifoOrADeviceIsWrittenStraightIn) {
+  const std::string fifo = dir_ + "/report.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0666), 0);
+  std::string read_back;
+  std::thread reader([&] {
+    std::ifstream in(fifo);
+    std::stringstream all;
+    all << in.rdbuf();
+    read_back = all.str();
+  });
+  auto r = run_command({kRun, "--report", fifo, "--", "true"});
+  reader.join();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(read_back)["verdict"], "clean") << read_back;
+  struct stat st{};
+  ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "still a FIFO";
+  // A link of our own to /dev/null: written into the device, both stay.
+  const std::string null_link = dir_ + "/null.json";
+  ASSERT_EQ(::symlink("/dev/null", null_link.c_str()), 0);
+  r = run_command({kRun, "--report", null_link, "--", "true"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(::lstat(null_link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  ASSERT_EQ(::stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+}
+
+TEST_F(Launcher, ReportPathThatCannotBeWrittenIs125BeforeTheTestRuns) {
+  const std::string marker = dir_ + "/ran";
+  const std::vector<std::string> test{"sh", "-c", "touch \"$0\"", marker};
+  const auto expect_refused = [&](const std::string& path, const std::string& why) {
+    std::vector<std::string> argv{kRun, "--report", path, "--"};
+    argv.insert(argv.end(), test.begin(), test.end());
+    const auto r = run_command(argv);
+    EXPECT_EQ(r.exit_code, 125) << path << ": " << r.err;
+    EXPECT_NE(r.err.find("--report " + path), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(why), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
+    EXPECT_FALSE(std::filesystem::exists(marker)) << path << ": the test must not have run";
+  };
+  expect_refused(dir_, "is a folder");
+  expect_refused(dir_ + "/no/such/folder/r.json", "No such file or directory");
+  struct stat st{};
+  ASSERT_EQ(::stat(dir_.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode)) << "nothing touched";
+}
+
+TEST_F(Launcher, UnwritableReportDirIs125BeforeTheTestRuns) {
+  // Checked as the user procleak-run runs as: nobody, for whom a folder of
+  // mode 0555 is not writable (root could write it anyway).
+  const std::string reports = dir_ + "/read-only";
+  ASSERT_EQ(::mkdir(reports.c_str(), 0555), 0);
+  const std::string marker = dir_ + "/ran";
+  std::vector<std::string> argv{kRun, "--report-dir", reports, "--", "sh", "-c", "touch \"$0\"", marker};
+  if (::geteuid() == 0) argv.insert(argv.begin(), {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"});
+  const auto r = run_command(argv);
+  EXPECT_EQ(r.exit_code, 125) << r.err;
+  EXPECT_NE(r.err.find("--report-dir " + reports + ": cannot create files there: Permission denied"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(marker)) << "the test must not have run";
 }
 
 TEST_F(Launcher, SuppressedLeakIsKilledButDoesNotFail) {

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -152,6 +153,29 @@ TEST_F(ProcleakCtest, LauncherFlagsBeforeTheSeparatorApplyToEveryTest) {
   const auto by_test = reports_by_test();
   ASSERT_TRUE(by_test.contains("target_leaks"));
   EXPECT_EQ(by_test.at("target_leaks").front()["mode"], "warn");
+  expect_nothing_left();
+}
+
+// Two CI steps on one build tree at once, with other flags: each its own
+// generated folder, each the result of its own flags.
+TEST_F(ProcleakCtest, TwoRunsAtOnceWithOtherFlagsShareNoFile) {
+  auto warn = std::async(std::launch::async, [&] {
+    return procleak_ctest({"--mode", "warn", "--", "--test-dir", build_, "-R", "^(target_leaks|target_clean)$"});
+  });
+  auto fail = std::async(std::launch::async, [&] {
+    return procleak_ctest({"--test-dir", build_, "-R", "^(target_leaks|same_exe_a)$"});
+  });
+  const auto w = warn.get();
+  const auto f = fail.get();
+  EXPECT_EQ(w.exit_code, 0) << "mode warn: the leak does not fail\n" << w.out << w.err;
+  EXPECT_EQ(f.exit_code, 8) << "mode fail: target_leaks fails\n" << f.out << f.err;
+  const auto folder = [](const RunResult& r) {
+    const auto open = r.err.find("under procleak-run (");
+    return open == std::string::npos ? std::string() : r.err.substr(open, r.err.find(')', open) - open);
+  };
+  EXPECT_NE(folder(w), "");
+  EXPECT_NE(folder(w), folder(f)) << w.err << f.err;
+  EXPECT_EQ(failed_tests(f), (std::set<std::string>{"target_leaks"}));
   expect_nothing_left();
 }
 

@@ -21,6 +21,7 @@
 #include "procleak/scope.hpp"
 #include "procleak/suppressions.hpp"
 #include "procleak/version.hpp"
+#include "report_target.hpp"
 #include "spawn_test.hpp"
 #include "wait_for_test.hpp"
 
@@ -57,13 +58,14 @@ int exec_unchecked(const std::vector<std::string>& command) {
 struct Prepared {
   Suppressions suppressions;
   InheritedState inherited;
+  ReportTarget report;  // --report, checked before the test runs
 };
 
 // Writes every report asked for; false (after saying why) if one failed.
-bool write_reports(const Options& opts, const Report& report) {
+bool write_reports(const Options& opts, const ReportTarget& target, const Report& report) {
   bool ok = true;
   if (!opts.report_file.empty()) {
-    if (auto ec = write_file_atomically(opts.report_file, to_json(report))) {
+    if (auto ec = write_report_target(target, to_json(report))) {
       say(0, "cannot write report " + opts.report_file + ": " + ec.message());
       ok = false;
     }
@@ -90,8 +92,8 @@ Report new_report(const Options& opts) {
 
 // The reports first, the words on stderr after: a closed stderr (SIGPIPE is
 // ignored, inherited_state.hpp) loses the words, never the report.
-bool publish(const Options& opts, const Report& report) {
-  const bool written = write_reports(opts, report);
+bool publish(const Options& opts, const Prepared& prepared, const Report& report) {
+  const bool written = write_reports(opts, prepared.report, report);
   if (const auto text = format_text(report); !text.empty()) std::fputs(text.c_str(), stderr);
   // Under --ctest only a failed check adds to the test's output, so a clean
   // test's output is what its regular expressions would see without procleak.
@@ -161,7 +163,7 @@ int run_checked(const Options& opts, const Prepared& prepared, const Keeper& kee
   report.incomplete_reason = std::move(verified.incomplete_reason);
   report.lineage_unavailable = opts.lineage ? scope.lineage_unavailable() : "turned off (--lineage off)";
   if (outcome.signals_via) note_signal(report.cleanup.signals_via, *outcome.signals_via);
-  const bool reports_written = publish(opts, report);
+  const bool reports_written = publish(opts, prepared, report);
 
   // A timeout is the launcher's verdict, whatever our SIGTERM made of the test.
   if (outcome.timed_out) {
@@ -206,7 +208,7 @@ void clean_up_after_keeper(const Options& opts, const Prepared& prepared, int ke
   report.incomplete_reason = "the keeper process died of " + signal_name(keeper_signal) +
                              ": the test's own exit status is unknown";
   if (!verified.incomplete_reason.empty()) report.incomplete_reason += "; " + verified.incomplete_reason;
-  (void)publish(opts, report);
+  (void)publish(opts, prepared, report);
 }
 
 }  // namespace
@@ -234,10 +236,18 @@ int main(int argc, char** argv) {
     if (!loaded) return say(kUsageError, "--suppressions " + error);
     prepared.suppressions = std::move(*loaded);
   }
+  // Where the reports go is checked before the test runs: a report that
+  // cannot be written is exit 125 before the test has any effect.
   if (!opts.report_dir.empty()) {
     if (auto ec = procleak::make_directories(opts.report_dir)) {
       return say(kUsageError, "--report-dir " + opts.report_dir + ": " + ec.message());
     }
+    if (auto why = check_writable_folder(opts.report_dir); !why.empty()) return say(kUsageError, "--report-dir " + why);
+  }
+  if (!opts.report_file.empty()) {
+    std::string why;
+    prepared.report = resolve_report_target(opts.report_file, why);
+    if (!why.empty()) return say(kUsageError, "--report " + why);
   }
   prepared.inherited = take_over_inherited_state();
   const auto ec = run_as_front_and_keeper(
