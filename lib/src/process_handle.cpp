@@ -144,10 +144,25 @@ std::error_code ProcessHandle::open_listed(const ProcFs& proc, pid_t pid, pid_t 
   std::vector<pid_t> children;
   ProcStat parent;
   const long threads = proc.read_stat(listed_by, parent) ? 0 : parent.num_threads;
-  if (const auto ec = proc.read_children(listed_by, threads, children)) return means_gone(ec) ? gone() : ec;
-  if (std::find(children.begin(), children.end(), pid) == children.end()) {
-    // It left the list: exited, or re-parented (then a later walk lists it again).
-    return gone();
+  const auto listed = proc.read_children(listed_by, threads, children);
+  if (listed && !means_gone(listed)) return listed;
+  if (listed || std::find(children.begin(), children.end(), pid) == children.end()) {
+    // It left the list, or listed_by is gone: it exited (the pidfd says so),
+    // or it was re-parented when listed_by died (a probe killed its parent):
+    // to us, its subreaper.
+    // Only our own children list then confirms the pidfd (a PID listed as a
+    // child is not reused). Anything else is unknown, never gone: a process
+    // we cannot look at (hidepid shows its /proc/<pid> as missing) may run on.
+    if (pidfd_readable(pidfd.get())) return gone();
+    std::vector<pid_t> ours;
+    ProcStat self;
+    const pid_t me = ::getpid();
+    const long own_threads = proc.read_stat(me, self) ? 0 : self.num_threads;
+    const auto ec = proc.read_children(me, own_threads, ours);
+    if (ec || std::find(ours.begin(), ours.end(), pid) == ours.end()) {
+      if (pidfd_readable(pidfd.get())) return gone();
+      return ec && !means_gone(ec) ? ec : std::make_error_code(std::errc::permission_denied);
+    }
   }
   out.proc_ = &proc;
   out.pid_ = pid;

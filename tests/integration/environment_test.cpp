@@ -231,13 +231,15 @@ class Unprivileged : public Environment {
     ASSERT_EQ(chmod(stays_root_.c_str(), 04755), 0);
   }
 
-  RunResult run_as_nobody(const std::string& script, bool hidepid) {
+  RunResult run_as_nobody(const std::string& script, bool hidepid, const std::vector<std::string>& flags = {}) {
     std::vector<std::string> argv;
     if (hidepid) {
       argv = {"unshare", "-m", "sh", "-c", "mount -t proc -o hidepid=2 proc /proc && exec \"$@\"", "sh"};
     }
     for (const auto& w : as_nobody()) argv.push_back(w);
-    argv.insert(argv.end(), {run_, "--report", report_path(), "--", "sh", "-c", script});
+    argv.insert(argv.end(), {run_, "--report", report_path()});
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.end(), {"--", "sh", "-c", script});
     const auto start = cpu_of_children();
     auto r = run_command(argv);
     cpu_seconds_ = cpu_of_children() - start;
@@ -318,6 +320,29 @@ TEST_F(Unprivileged, HiddenSetuidLeftoverUnderHidepidIsReportedNotClean) {
   EXPECT_EQ(leak["cleanup"], "unkillable");
   EXPECT_EQ(leak["cleanup_error"], "EPERM");
   EXPECT_TRUE(procleak_test::is_running(leak["pid"].get<pid_t>())) << "it was there, as reported";
+}
+
+TEST_F(Unprivileged, HiddenSetuidLeftoverWhoseParentTheProbeKilledIsNeverExited) {
+  // Before: its parent (a shell) killed by the probe, the hidden setuid
+  // process was re-parented to the keeper, so the shell no longer listed it:
+  // reported "exited" (and in the same report a survivor of its parent's
+  // kill) while it ran on.
+  if (run_command({"unshare", "-m", "true"}).exit_code != 0) GTEST_SKIP() << "no mount namespace here";
+  const auto r = run_as_nobody("sh -c '" + stays_root_ + " & wait' & sleep 0.2; exit 0", true, {"--probe-parent-kill"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  EXPECT_EQ(rep["verdict"], "incomplete") << rep.dump(2);
+  bool seen = false;
+  for (const auto& leak : rep["leaks"]) {
+    if (leak["read_error"] != "EACCES") continue;
+    seen = true;
+    EXPECT_NE(leak["cleanup"], "exited") << "it runs on: " << leak.dump(2);
+    EXPECT_EQ(leak["cleanup"], "unkillable") << leak.dump(2);
+    EXPECT_TRUE(procleak_test::is_running(leak["pid"].get<pid_t>())) << "it was there, as reported";
+    EXPECT_EQ(r.err.find("exited before"), std::string::npos) << r.err;
+  }
+  EXPECT_TRUE(seen) << rep.dump(2);
+  // TearDown kills it as root.
 }
 
 TEST_F(Unprivileged, OwnLeftoverUnderHidepidIsCleaned) {

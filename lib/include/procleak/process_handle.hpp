@@ -68,9 +68,12 @@ class ProcessHandle {
 
   // For a process whose stat cannot be read (hidepid=2, a setuid process)
   // but that listed_by's children file lists: takes a pidfd, then checks
-  // that listed_by still lists pid, so the pidfd refers to a process of the
-  // tree. Without pidfds its identity cannot be verified and the error says
-  // why (the process is then unknown, never signalled).
+  // that listed_by (or, once listed_by has died, the caller itself, its
+  // subreaper) still lists pid, so the pidfd refers to a process of the
+  // tree. no_such_process only when the pidfd says it exited; without
+  // pidfds, or when neither lists it and it has not exited, its identity
+  // cannot be verified and the error says why (the process is then unknown,
+  // never signalled, never "exited").
   static std::error_code open_listed(const ProcFs& proc, pid_t pid, pid_t listed_by, ProcessHandle& out);
 
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
