@@ -1,6 +1,7 @@
 #include "procleak/spawn_sites.hpp"
 
-#include <dlfcn.h>
+#include "libc_originals.hpp"
+
 #include <execinfo.h>
 #include <spawn.h>
 #include <sys/syscall.h>
@@ -92,33 +93,18 @@ void end(const Pending& p, pid_t child, const char* command = nullptr) noexcept 
   c.seq.store((seq | 1) + 1, std::memory_order_release);
 }
 
-// The C library's own functions, found once at start-up (dlsym is not safe
-// in a forking child or a signal handler).
-template <typename F>
-F next_symbol(const char* name) {
-  return reinterpret_cast<F>(::dlsym(RTLD_NEXT, name));
-}
-struct Real {
-  pid_t (*fork)() = next_symbol<pid_t (*)()>("fork");
-  int (*posix_spawn)(pid_t*, const char*, const posix_spawn_file_actions_t*, const posix_spawnattr_t*, char* const*,
-                     char* const*) =
-      next_symbol<decltype(posix_spawn)>("posix_spawn");
-  int (*posix_spawnp)(pid_t*, const char*, const posix_spawn_file_actions_t*, const posix_spawnattr_t*, char* const*,
-                      char* const*) =
-      next_symbol<decltype(posix_spawnp)>("posix_spawnp");
-  int (*system)(const char*) = next_symbol<int (*)(const char*)>("system");
-  FILE* (*popen)(const char*, const char*) = next_symbol<FILE* (*)(const char*, const char*)>("popen");
-  Real() {
+// The C library's own functions (libc_originals.hpp), with the unwinder
+// loaded now, not in the first fork.
+const LibcOriginals& real() {
+  static const LibcOriginals& r = [] () -> const LibcOriginals& {
     void* warm[2];
-    (void)::backtrace(warm, 2);  // loads the unwinder now, not in the first fork
-  }
-};
-const Real& real() {
-  static const Real r;
+    (void)::backtrace(warm, 2);
+    return libc_originals();
+  }();
   return r;
 }
 // Resolved at start-up, before any test can fork.
-[[maybe_unused]] const Real& resolved_at_start = real();
+[[maybe_unused]] const LibcOriginals& resolved_at_start = real();
 
 std::vector<SpawnFrame> symbolize(const void* const* pcs, int n) {
   std::vector<SpawnFrame> out;

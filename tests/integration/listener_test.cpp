@@ -219,6 +219,37 @@ TEST_F(Listener, ReportsCarryTheScopesOwnDuration) {
   expect_nothing_left();
 }
 
+#ifdef STATIC_SCENARIOS_PATH
+// Before: a statically linked binary crashed (SIGSEGV) on its first fork,
+// with PROCLEAK_MODE=off too.
+TEST_F(Listener, StaticBinaryForksSpawnsAndChecksInEveryMode) {
+  const std::string binary = STATIC_SCENARIOS_PATH;
+  for (const char* mode : {"fail", "warn", "off"}) {
+    RunOptions o;
+    o.env["PROCLEAK_MODE"] = mode;
+    const auto clean = run_command({binary, "--gtest_filter=Static.*"}, o);
+    EXPECT_EQ(clean.exit_code, 0) << mode << ":\n" << clean.out << clean.err;
+    EXPECT_NE(clean.out.find("[  PASSED  ] 3 tests."), std::string::npos) << mode << ":\n" << clean.out;
+  }
+  RunOptions o;
+  o.env["PROCLEAK_REPORT_DIR"] = dir_ + "/reports";
+  const auto leaky = run_command({binary, "--gtest_filter=StaticLeaky.*"}, o);
+  EXPECT_EQ(leaky.exit_code, 1) << leaky.out << leaky.err;
+  const auto all = reports(dir_ + "/reports");
+  ASSERT_EQ(all.size(), 2u) << leaky.out;
+  for (const auto& rep : all) {
+    ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+    EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated") << rep.dump(2);
+    if (rep["test"] == "StaticLeaky.ForkLeavesAChild") {
+      // Recorded where the binary allows it: a static binary has the fork's
+      // return address, and its symbols where it was built with them.
+      EXPECT_TRUE(rep["leaks"][0]["spawned_at"].is_array()) << rep.dump(2);
+    }
+  }
+  expect_nothing_left();
+}
+#endif
+
 TEST_F(Listener, SetsidDaemonHasEscapedTheSession) {
   const auto r = scenarios("Leaky.LeavesASetsidDaemon");
   EXPECT_EQ(r.exit_code, 1);
