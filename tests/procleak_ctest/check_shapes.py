@@ -167,6 +167,25 @@ def main():
             if os.path.isfile(path):
                 os.remove(path)
         print(f"check_shapes: {label}: {len(want)} tests compared, {len(leaky_names)} leaky", flush=True)
+    # Nothing stale: a configure that adds a test and a rebuild that adds a
+    # discovered one show at once (procleak-ctest reuses a listing only while
+    # the tree's test files are unchanged).
+    c = ["-C", configs[0]] if configs else []
+    r = run([cmake, "-S", source, "-B", build, "-DSHAPES_EXTRA=ON"] + defines, work)
+    check(r.returncode == 0, "reconfigure:\n" + r.stdout)
+    r = run([cmake, "--build", build] + (["--config", configs[0]] if configs else []), work)
+    check(r.returncode == 0, "rebuild:\n" + r.stdout)
+    env = dict(os.environ, PROCLEAK_CTEST=ctest)
+    shown = run([procleak_ctest, "--test-dir", build, "-N"] + c, work, env).stdout
+    names = set(re.findall(r"^\s*Test +#\d+: (.*)$", shown, re.M))
+    # (CMake's GoogleTest module itself names the POST_BUILD ones
+    # "post[;TEST_SUFFIX;]...": a "[" in TEST_PREFIX breaks its list.)
+    added = {n for n in names if n.endswith("Extra.Added")}
+    check("extra_added" in names and len(added) == (1 if "-DSHAPES_PRE_TEST=OFF" in defines else 2),
+          f"after a rebuild, procleak-ctest does not list the added tests:\n{shown}")
+    plain_names = set(re.findall(r"^\s*Test +#\d+: (.*)$", run([ctest, "--test-dir", build, "-N"] + c, work).stdout, re.M))
+    check(names == plain_names, f"after a rebuild, procleak-ctest lists {sorted(names ^ plain_names)} unlike ctest")
+    print(f"check_shapes: after a reconfigure and a rebuild, {len(names)} tests listed as by ctest", flush=True)
     return 1 if failures else 0
 
 

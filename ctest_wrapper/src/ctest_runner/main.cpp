@@ -25,8 +25,11 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "ctest_arguments.hpp"
 #include "generated_tests.hpp"
+#include "listing_cache.hpp"
 #include "launcher_options.hpp"
 #include "procleak/report_json.hpp"
 #include "procleak/version.hpp"
@@ -194,6 +197,63 @@ bool may_have_unavailable_tests(const fs::path& build) {
   return false;
 }
 
+// The build tree's tests as ctest lists them: json-v1, and where some may
+// be NOT_AVAILABLE (which json-v1 leaves out) every name in order (-N).
+struct Listing {
+  std::string json;
+  std::vector<std::string> every_name;
+};
+
+// Lists the tests; 0, or the exit status to end with (125 when ctest cannot
+// run; ctest's own when it cannot read the tree, after saying so).
+int list_tests(const std::string& ctest, const fs::path& build, const std::string& config, Listing& out) {
+  std::vector<std::string> list{ctest, "--show-only=json-v1", "--test-dir", build.string()};
+  if (!config.empty()) list.insert(list.end(), {"-C", config});
+  const int listed = run_capturing(list, out.json);
+  if (listed < 0) return fail("cannot run " + ctest + ": " + std::strerror(errno));
+  if (listed != 0) {
+    // ctest cannot read the tree's own test files (it said why on stderr),
+    // and would run nothing without procleak either: its exit status.
+    std::fprintf(stderr, "procleak-ctest: %s cannot list the tests of %s (exit %d): no test ran\n", ctest.c_str(),
+                 build.c_str(), listed);
+    return listed;
+  }
+  if (may_have_unavailable_tests(build)) {
+    std::vector<std::string> show{ctest, "-N", "--test-dir", build.string()};
+    if (!config.empty()) show.insert(show.end(), {"-C", config});
+    std::string text;
+    if (run_capturing(show, text) == 0) out.every_name = procleak::ctest_runner::names_from_show_only(text);
+  }
+  return 0;
+}
+
+// A listing kept beside the generated tests, under the fingerprint of the
+// tree's test files it was made from (listing_cache.hpp).
+bool read_cached_listing(const fs::path& file, const std::string& fingerprint, Listing& out) {
+  std::ifstream in(file);
+  if (!in) return false;
+  const auto doc = nlohmann::json::parse(in, nullptr, false);
+  if (!doc.is_object() || doc.value("fingerprint", "") != fingerprint || !doc.contains("listing") ||
+      !doc["listing"].is_string() || !doc.contains("every_name") || !doc["every_name"].is_array()) {
+    return false;
+  }
+  out.json = doc["listing"].get<std::string>();
+  for (const auto& n : doc["every_name"]) {
+    if (!n.is_string()) return false;
+    out.every_name.push_back(n.get<std::string>());
+  }
+  return true;
+}
+
+void write_cached_listing(const fs::path& file, const std::string& fingerprint, const Listing& listing) {
+  const nlohmann::json doc = {{"fingerprint", fingerprint}, {"listing", listing.json}, {"every_name", listing.every_name}};
+  // A listing that is not valid UTF-8 cannot be kept as JSON text: listed anew next time.
+  try {
+    (void)procleak::write_file_atomically(file.string(), doc.dump());
+  } catch (const nlohmann::json::exception&) {
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -248,30 +308,6 @@ int main(int argc, char** argv) {
     return fail(build.string() + " has no CTestTestfile.cmake: not a build tree with tests (use --test-dir)");
   }
 
-  std::vector<std::string> list{ctest, "--show-only=json-v1", "--test-dir", build.string()};
-  if (!parsed.config.empty()) list.insert(list.end(), {"-C", parsed.config});
-  std::string listing;
-  const int listed = run_capturing(list, listing);
-  if (listed < 0) return fail("cannot run " + ctest + ": " + std::strerror(errno));
-  if (listed != 0) {
-    // ctest cannot read the tree's own test files (it said why on stderr),
-    // and would run nothing without procleak either: its exit status.
-    std::fprintf(stderr, "procleak-ctest: %s cannot list the tests of %s (exit %d): no test ran\n", ctest.c_str(),
-                 build.c_str(), listed);
-    return listed;
-  }
-  std::vector<std::string> every_name;
-  if (may_have_unavailable_tests(build)) {
-    std::vector<std::string> show{ctest, "-N", "--test-dir", build.string()};
-    if (!parsed.config.empty()) show.insert(show.end(), {"-C", parsed.config});
-    std::string text;
-    if (run_capturing(show, text) == 0) every_name = procleak::ctest_runner::names_from_show_only(text);
-  }
-  const auto generated =
-      procleak::ctest_runner::generate_tests(listing, setup, every_name.empty() ? nullptr : &every_name);
-  if (!generated.error.empty()) return fail(generated.error);
-  for (const auto& w : generated.warnings) std::fprintf(stderr, "procleak-ctest: %s\n", w.c_str());
-
   // One folder per launcher set-up, so two runs at once with other flags or
   // another configuration never share a file; the same set-up reuses its
   // folder (and so ctest's --rerun-failed record).
@@ -279,6 +315,23 @@ int main(int argc, char** argv) {
   key.insert(key.end(), setup.flags.begin(), setup.flags.end());
   const fs::path folder = build / "procleak-ctest" / fnv_hex(key);
   if (auto e = procleak::make_directories(folder.string())) return fail(folder.string() + ": " + e.message());
+
+  Listing listed;
+  const auto fingerprint = procleak::ctest_runner::test_files_fingerprint(build);
+  const fs::path cache = folder / "listing.json";
+  if (!(fingerprint && read_cached_listing(cache, fnv_hex({*fingerprint}), listed))) {
+    if (const int code = list_tests(ctest, build, parsed.config, listed); code != 0) return code;
+    // Kept only when nothing changed while ctest listed (PRE_TEST discovery
+    // writes its list then): the fingerprint then stands for this listing.
+    if (fingerprint && fingerprint == procleak::ctest_runner::test_files_fingerprint(build)) {
+      write_cached_listing(cache, fnv_hex({*fingerprint}), listed);
+    }
+  }
+  const auto generated = procleak::ctest_runner::generate_tests(
+      listed.json, setup, listed.every_name.empty() ? nullptr : &listed.every_name);
+  if (!generated.error.empty()) return fail(generated.error);
+  for (const auto& w : generated.warnings) std::fprintf(stderr, "procleak-ctest: %s\n", w.c_str());
+
   const fs::path testfile = folder / "CTestTestfile.cmake";
   if (auto e = procleak::write_file_atomically(testfile.string(), generated.cmake)) {
     return fail(testfile.string() + ": cannot write: " + e.message());
@@ -299,7 +352,7 @@ int main(int argc, char** argv) {
       return fail(testfile.string() + ": ctest cannot read the generated test file (exit " + std::to_string(code) +
                   "): " + first_line(errors) + " (a procleak-ctest bug: please report it with the build tree's listing)");
     }
-    const auto differs = procleak::ctest_runner::compare_listings(listing, again, setup, generated.left_out);
+    const auto differs = procleak::ctest_runner::compare_listings(listed.json, again, setup, generated.left_out);
     if (!differs.empty()) return fail("the generated tests differ from the build tree's: " + differs);
     (void)procleak::write_file_atomically(checked.string(), text_hash + "\n");
   }
