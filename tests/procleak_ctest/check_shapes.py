@@ -186,6 +186,25 @@ def main():
     plain_names = set(re.findall(r"^\s*Test +#\d+: (.*)$", run([ctest, "--test-dir", build, "-N"] + c, work).stdout, re.M))
     check(names == plain_names, f"after a rebuild, procleak-ctest lists {sorted(names ^ plain_names)} unlike ctest")
     print(f"check_shapes: after a reconfigure and a rebuild, {len(names)} tests listed as by ctest", flush=True)
+
+    # Relative PROCLEAK_REPORT_DIR and --suppressions mean what they mean in
+    # the shell that started procleak-ctest, not in each test's WORKING_DIRECTORY.
+    with open(os.path.join(work, "rules.supp"), "w") as f:
+        f.write("comm:sleep\n")
+    mark = "PROCLEAK_SHAPES_RUN=" + uuid.uuid4().hex
+    env = dict(os.environ, PROCLEAK_CTEST=ctest, PROCLEAK_REPORT_DIR="env-reports",
+               PROCLEAK_SHAPES_RUN=mark.split("=", 1)[1])
+    r = run([procleak_ctest, "--suppressions", "rules.supp", "--", "--test-dir", build, "-R", "^plain_fails_leaks$"] + c,
+            work, env)
+    kill_marked(mark)
+    reps = os.listdir(os.path.join(work, "env-reports")) if os.path.isdir(os.path.join(work, "env-reports")) else []
+    check(len(reps) == 1, f"a relative PROCLEAK_REPORT_DIR: {len(reps)} reports in {work}/env-reports\n{r.stdout}")
+    for f in reps:
+        with open(os.path.join(work, "env-reports", f)) as fh:
+            rep = json.load(fh)
+        check(rep["verdict"] == "suppressed", f"a relative --suppressions file applies: {rep['verdict']}")
+    check(re.search(r"plain_fails_leaks \.+\*\*\*Failed", r.stdout) is not None,
+          f"a suppressed leak leaves plain ctest's result (Failed, exit 2):\n{r.stdout}")
     return 1 if failures else 0
 
 
