@@ -111,7 +111,10 @@ void ProcessEvents::handle(const void* data, std::size_t size) {
   switch (ev.what) {
     case proc_event::PROC_EVENT_FORK: {
       const auto& f = ev.event_data.fork;
-      if (f.child_pid != f.child_tgid) return;  // a new thread, not a process
+      if (f.child_pid != f.child_tgid) {  // a new thread, not a process
+        book_.on_thread(f.child_tgid);
+        return;
+      }
       book_.on_fork(f.parent_tgid, f.child_tgid, f.parent_pid, ev.timestamp_ns);
       return;
     }
@@ -134,8 +137,9 @@ void ProcessEvents::handle(const void* data, std::size_t size) {
       return;
     }
     case proc_event::PROC_EVENT_EXIT: {
+      // Every thread's exit, the main thread's included: the process has
+      // ended with its last thread (LineageBook::on_exit).
       const auto& x = ev.event_data.exit;
-      if (x.process_pid != x.process_tgid) return;  // a thread
       book_.on_exit(x.process_tgid, x.exit_code);
       return;
     }

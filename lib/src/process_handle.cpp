@@ -47,9 +47,12 @@ std::error_code errno_code(int err) { return {err, std::generic_category()}; }
 // needs none).
 bool pidfd_unavailable(int err) { return err == EMFILE || err == ENFILE || err == ENOSYS || err == EPERM; }
 
+// Readable (POLLIN) is the kernel saying the process exited. POLLNVAL (the
+// descriptor closed behind our back) or POLLERR say nothing about it: not
+// exited, as far as this look can tell.
 bool pidfd_readable(int pidfd) {
   pollfd p{pidfd, POLLIN, 0};
-  return ::poll(&p, 1, 0) > 0;
+  return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN) != 0;
 }
 
 }  // namespace

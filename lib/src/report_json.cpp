@@ -88,6 +88,7 @@ json leak_json(const Leak& l) {
       {"read_error", l.read_error.empty() ? json(nullptr) : json(l.read_error)},
       {"cleanup_error", l.cleanup_error.empty() ? json(nullptr) : json(l.cleanup_error)},
       {"lineage", lineage_json(l.lineage)},
+      {"lineage_omitted", l.lineage ? json(l.lineage_omitted) : json(nullptr)},
       {"listening", l.listening ? json(*l.listening) : json(nullptr)},
       {"spawned_at", spawned_at_json(l.spawned_at)},
   };
@@ -272,6 +273,7 @@ Leak leak_from_json(const nlohmann::json& j, const std::string& where) {
       }
       l.lineage->push_back(std::move(ancestor));
     }
+    if (const auto omitted = optional_int<std::size_t>(j, "lineage_omitted", where)) l.lineage_omitted = *omitted;
     // The parent's name is not a field of its own: its lineage entry has it.
     if (!l.lineage->empty() && l.original_parent == l.lineage->back().pid) l.original_parent_comm = l.lineage->back().comm;
   }

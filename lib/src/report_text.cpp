@@ -150,7 +150,8 @@ std::string describe_spawn_site(const Leak& l) {
 
 std::string describe_lineage(const Leak& l) {
   if (!l.lineage || l.lineage->empty()) return {};
-  std::string out;
+  // A capped lineage (LineageBook::kMaxLineage) starts with what it left out.
+  std::string out = l.lineage_omitted > 0 ? fmt::format("({} older ancestors)", l.lineage_omitted) : std::string();
   for (const auto& a : *l.lineage) {
     if (!out.empty()) out += " > ";
     const std::string ended = a.exit ? how_it_ended(a.exit) : "running";

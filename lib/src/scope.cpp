@@ -209,7 +209,8 @@ void Scope::note_problem(std::string what) {
 
 Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
   std::optional<std::vector<Ancestor>> lineage;
-  if (lineage_known_) lineage = events_->book().lineage_of(p.pid);
+  std::size_t omitted = 0;
+  if (lineage_known_) lineage = events_->book().lineage_of(p.pid, LineageBook::kMaxLineage, &omitted);
   const Ancestor* lineage_parent = lineage && !lineage->empty() ? &lineage->back() : nullptr;
   const auto c = classify(p, ctx, lineage_parent);
   Leak leak;
@@ -230,6 +231,7 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
     if (!proc_.read_stat(*c.original_parent, parent)) leak.original_parent_comm = parent.comm;
   }
   leak.lineage = std::move(lineage);
+  leak.lineage_omitted = omitted;
   (void)proc_.read_cmdline(p.pid, leak.cmdline);
   if (!p.is_zombie()) (void)proc_.read_exe(p.pid, leak.exe);
   leak.age_ms = age_ms(p.start_time);
@@ -250,7 +252,7 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
         if (!site->origin_argv.empty() && lineage_known_ && leak.lineage && !leak.lineage->empty() &&
             leak.lineage->front().pid == origin->pid) {
           events_->book().name_if_unknown(origin->pid, "sh", site->origin_argv);
-          leak.lineage = events_->book().lineage_of(p.pid);
+          leak.lineage = events_->book().lineage_of(p.pid, LineageBook::kMaxLineage, &leak.lineage_omitted);
         }
       }
     }

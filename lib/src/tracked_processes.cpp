@@ -115,7 +115,7 @@ void TrackedProcesses::wait_for_exits(const std::vector<Tracked*>& waiting, Cloc
     for (auto* tp : waiting) {
       auto& t = *tp;
       if (has_ended(t.phase) || t.phase == Phase::zombie) continue;
-      if (t.handle.pidfd() < 0) {
+      if (t.handle.pidfd() < 0 || t.pidfd_unusable) {
         if (t.handle.has_exited()) {
           mark_ended(t);
         } else {
@@ -135,7 +135,13 @@ void TrackedProcesses::wait_for_exits(const std::vector<Tracked*>& waiting, Cloc
     const int n = ::poll(fds.data(), fds.size(), static_cast<int>(timeout));
     if (n < 0 && errno != EINTR) return;
     for (std::size_t i = 0; i < owners.size(); ++i) {
-      if (fds[i].revents != 0) mark_ended(*owners[i]);
+      // Only POLLIN means it exited; a descriptor that is no longer ours
+      // (POLLNVAL) says nothing of the process: looked at without it.
+      if ((fds[i].revents & POLLIN) != 0) {
+        mark_ended(*owners[i]);
+      } else if (fds[i].revents != 0) {
+        owners[i]->pidfd_unusable = true;
+      }
     }
     reap();
   }

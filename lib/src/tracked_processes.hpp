@@ -51,6 +51,7 @@ struct Tracked {
   Phase phase = Phase::alive;
   SigtermArrival sigterm = SigtermArrival::acted_on;  // as of the last look at its stat
   std::error_code error;                              // for Phase::refused
+  bool pidfd_unusable = false;  // poll said POLLNVAL/POLLERR: looked at without it from then on
 };
 
 class TrackedProcesses {

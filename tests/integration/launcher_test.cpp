@@ -313,6 +313,37 @@ TEST_F(Launcher, ConnectorRefusedGivesNullLineageAndWhyAndOtherwiseTheSameReport
   expect_all_gone(rep);
 }
 
+// Lineage follows thread groups. Before: a parent whose main thread called
+// pthread_exit was "exited with 0" from then on, its real end (SIGKILL,
+// exit 5) and its later fork were ignored, so its orphan was not a
+// survivor of its parent's kill.
+TEST_F(Launcher, AParentWhoseMainThreadExitedEndsWithItsLastThread) {
+  for (const std::string mode : {"fork-then-kill", "fork-then-exit"}) {
+    const auto r = run({"sh", "-c", kHelpers + "/helper_main_thread_exits " + mode + "; sleep 0.2; exit 0"});
+    EXPECT_EQ(r.exit_code, 3) << mode << ": " << r.err;
+    const auto rep = report();
+    ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+    const auto& leak = rep["leaks"][0];
+    EXPECT_EQ(leak["comm"], "sleep");
+    if (procleak_test::lineage_refused(rep)) {
+      EXPECT_EQ(leak["kinds"], json({"orphan"})) << "without lineage its parent's end is unknown";
+      expect_all_gone(rep);
+      continue;
+    }
+    const auto& lineage = lineage_of(rep, "300");
+    ASSERT_EQ(lineage.size(), 2u) << rep.dump(2);
+    EXPECT_EQ(lineage[1]["comm"], "helper_main_thr") << rep.dump(2);
+    if (mode == "fork-then-kill") {
+      EXPECT_EQ(lineage[1]["exit"], json({{"code", nullptr}, {"signal", "SIGKILL"}})) << rep.dump(2);
+      EXPECT_EQ(leak["kinds"], json({"orphan", "parent_kill_survivor"})) << rep.dump(2);
+    } else {
+      EXPECT_EQ(lineage[1]["exit"], json({{"code", 5}, {"signal", nullptr}})) << rep.dump(2);
+      EXPECT_EQ(leak["kinds"], json({"orphan"})) << rep.dump(2);
+    }
+    expect_all_gone(rep);
+  }
+}
+
 TEST_F(Launcher, LineageOffIsNullAndSaysSo) {
   const auto r = run({"sh", "-c", "sleep 314 & exit 0"}, {"--lineage", "off"});
   EXPECT_EQ(r.exit_code, 3) << r.err;

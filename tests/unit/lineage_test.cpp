@@ -35,6 +35,52 @@ TEST(Lineage, AncestorsOldestFirstWithHowTheyEnded) {
   EXPECT_TRUE(book.lineage_of(200)->empty()) << "the owner is the root, never an ancestor";
 }
 
+TEST(Lineage, AProcessEndsWithItsLastThreadNotItsMainThread) {
+  // Before: the main thread's pthread_exit was taken for the process's exit
+  // ("exited with 0"); its real end and its later forks were dropped.
+  LineageBook book(kOwner);
+  book.on_fork(kOwner, 200);
+  book.on_thread(200);             // a second thread
+  book.on_exit(200, exited_with(0));  // the main thread's pthread_exit
+  book.on_fork(200, 201);          // the other thread forks on
+  ASSERT_TRUE(book.knows(201)) << "a fork after the main thread's exit is kept";
+  auto lineage = book.lineage_of(201);
+  ASSERT_TRUE(lineage);
+  ASSERT_EQ(lineage->size(), 1u);
+  EXPECT_FALSE((*lineage)[0].exit) << "still running";
+  book.on_exit(200, killed_by(SIGKILL));  // the last thread, killed
+  lineage = book.lineage_of(201);
+  ASSERT_TRUE((*lineage)[0].exit);
+  EXPECT_EQ((*lineage)[0].exit->signal, SIGKILL) << "the process's real end";
+  // exit(5) from the last thread: the process's status is 5.
+  book.on_fork(kOwner, 300);
+  book.on_thread(300);
+  book.on_exit(300, exited_with(0));
+  book.on_fork(300, 301);
+  book.on_exit(300, exited_with(5));
+  EXPECT_EQ((*book.lineage_of(301))[0].exit->code, 5);
+}
+
+TEST(Lineage, ALineageListsTheNearestAncestorsAndCountsTheRest) {
+  // Before: every leak of a deep tree copied all its ancestors (a chain of
+  // 1,000 processes wrote an 87 MB report).
+  LineageBook book(kOwner);
+  book.on_fork(kOwner, 1000);
+  for (pid_t p = 1000; p < 1100; ++p) {
+    book.on_fork(p, p + 1);
+    book.on_exit(p, exited_with(0));
+  }
+  std::size_t omitted = 0;
+  const auto lineage = book.lineage_of(1100, LineageBook::kMaxLineage, &omitted);
+  ASSERT_TRUE(lineage);
+  ASSERT_EQ(lineage->size(), LineageBook::kMaxLineage);
+  EXPECT_EQ(omitted, 100u - LineageBook::kMaxLineage);
+  EXPECT_EQ(lineage->back().pid, 1099) << "the nearest: its parent last";
+  EXPECT_EQ(lineage->front().pid, 1100 - static_cast<pid_t>(LineageBook::kMaxLineage));
+  EXPECT_EQ(book.lineage_of(1003, LineageBook::kMaxLineage, &omitted)->size(), 3u);
+  EXPECT_EQ(omitted, 0u);
+}
+
 TEST(Lineage, AForkInheritsItsParentsNamesUntilItsOwnExec) {
   LineageBook book(kOwner);
   book.on_fork(kOwner, 200);

@@ -258,6 +258,21 @@ TEST(ReportJson, LineageIsWrittenOldestFirstAndReadBack) {
   EXPECT_EQ(format_text(parsed.report), format_text(r));
 }
 
+TEST(ReportJson, ACappedLineageSaysHowManyOlderAncestorsItLeftOut) {
+  Report r = sample_report();
+  r.leaks = {leak_with_lineage()};
+  r.leaks[0].lineage_omitted = 40;
+  const auto doc = nlohmann::json::parse(to_json(r));
+  EXPECT_EQ(doc["leaks"][0]["lineage_omitted"], 40);
+  const auto parsed = parse_report(to_json(r));
+  ASSERT_EQ(parsed.status, ParsedReport::Status::ok) << parsed.error;
+  EXPECT_EQ(parsed.report.leaks[0].lineage_omitted, 40u);
+  const auto text = format_text(r);
+  EXPECT_NE(text.find("from: (40 older ancestors) > sh -c"), std::string::npos) << text;
+  r.leaks[0].lineage.reset();
+  EXPECT_TRUE(nlohmann::json::parse(to_json(r))["leaks"][0]["lineage_omitted"].is_null()) << "unknown, with lineage";
+}
+
 TEST(ReportJson, UnknownLineageIsNullAndSaysWhy) {
   Report r = sample_report();
   r.lineage_unavailable = "the process-events connector cannot be opened: socket (EPERM)";

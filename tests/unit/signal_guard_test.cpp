@@ -89,5 +89,20 @@ TEST(ProcessHandle, WrongStartTimeMeansGone) {
   EXPECT_FALSE(h.valid());
 }
 
+TEST(ProcessHandle, AClosedPidfdIsNotTakenForAnExit) {
+  // Before: poll's POLLNVAL on a descriptor closed behind the handle's back
+  // (a test's close_range) counted as "readable", that is "exited".
+  ProcessHandle self;
+  ProcStat me;
+  ASSERT_FALSE(ProcFs().read_stat(::getpid(), me));
+  ASSERT_FALSE(ProcessHandle::open(ProcFs(), ::getpid(), me.start_time, self));
+  if (self.pidfd() < 0) GTEST_SKIP() << "no pidfds here";
+  ASSERT_EQ(::close(self.pidfd()), 0);
+  EXPECT_FALSE(self.has_exited()) << "we are running";
+  EXPECT_NE(self.liveness(), Liveness::gone);
+  // The handle still owns the number: give it one to close.
+  ASSERT_EQ(::dup2(STDIN_FILENO, self.pidfd()), self.pidfd());
+}
+
 }  // namespace
 }  // namespace procleak

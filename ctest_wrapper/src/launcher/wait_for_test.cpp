@@ -92,7 +92,9 @@ TestOutcome wait_for_test(const SpawnedTest& test, const ForwardedSignals& signa
       else outcome.signal = blocking.si_status;
       return outcome;
     }
-    if (n > 0 && fds[2].revents != 0 && !outcome.launcher_killed) {
+    // The front's pidfd readable, or the pipe that stands for a front gone
+    // before it was watched hung up; POLLNVAL says nothing of the front.
+    if (n > 0 && (fds[2].revents & (POLLIN | POLLHUP)) != 0 && !outcome.launcher_killed) {
       // Nobody waits for a gentle end any more: stop the test now.
       outcome.launcher_killed = true;
       (void)guard.send_to_group(test.pid, SIGKILL);

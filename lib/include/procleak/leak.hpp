@@ -94,6 +94,9 @@ struct Leak {
   // Its ancestors, oldest first, from the test's main process down to its
   // parent, exited ones included (lineage.hpp); nullopt when not known.
   std::optional<std::vector<Ancestor>> lineage;
+  // Older ancestors left out of lineage (it lists the nearest
+  // LineageBook::kMaxLineage), 0 when it lists them all.
+  std::size_t lineage_omitted = 0;
   // The sockets it listens on ("tcp 127.0.0.1:8080", "unix /tmp/app.sock";
   // listening_sockets.hpp); nullopt when its descriptors could not be read.
   std::optional<std::vector<std::string>> listening;

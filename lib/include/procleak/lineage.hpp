@@ -3,13 +3,15 @@
 // (process_events.hpp) so that a leak's ancestors are known even after they
 // have exited, with how they exited. Pure bookkeeping, fed by the caller;
 // only processes that descend from the owner are kept (memory bounded by
-// the test's own processes), and an event of any other process is dropped
-// after one hash lookup, without allocating.
+// the test's own processes, each name and command line stored once and
+// shared by the forks that inherit it), and an event of any other process is
+// dropped after one hash lookup, without allocating.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -46,7 +48,7 @@ class LineageBook {
   // new name with describe()).
   [[nodiscard]] bool on_exec(pid_t pid) noexcept {
     const auto it = current_.find(pid);
-    if (it == current_.end() || nodes_[it->second].self.exit) return false;
+    if (it == current_.end() || nodes_[it->second].exit) return false;
     ++nodes_[it->second].execs;
     return true;
   }
@@ -54,15 +56,31 @@ class LineageBook {
   // gone): only if it called execve exactly once and its names are unknown.
   void name_if_unknown(pid_t pid, const std::string& comm, const std::vector<std::string>& cmdline);
   void describe(pid_t pid, std::string comm, std::vector<std::string> cmdline);
-  // wait_status as the kernel reports it (the value waitpid would give).
+  // process pid started one more thread.
+  void on_thread(pid_t pid) noexcept {
+    const auto it = current_.find(pid);
+    if (it != current_.end() && !nodes_[it->second].exit) ++nodes_[it->second].threads;
+  }
+  // A thread of process pid ended (its main thread too: a main thread that
+  // calls pthread_exit leaves the process running), with wait_status as the
+  // kernel reports it (the value waitpid would give). The process has
+  // exited when its last thread has, with that thread's status: the status
+  // of the whole process (exit_group and a fatal signal give every thread
+  // the same).
   void on_exit(pid_t pid, std::uint32_t wait_status);
 
   // Whether pid is a descendant the book saw being born.
   [[nodiscard]] bool knows(pid_t pid) const noexcept { return current_.contains(pid); }
 
+  // The most ancestors a lineage lists: the nearest ones. A report of many
+  // leaks of a deep tree would otherwise grow with depth x leaks.
+  static constexpr std::size_t kMaxLineage = 16;
+
   // pid's ancestors, oldest first, from the owner's child down to pid's
-  // parent; nullopt when the book did not see pid (or an ancestor) born.
-  [[nodiscard]] std::optional<std::vector<Ancestor>> lineage_of(pid_t pid) const;
+  // parent, at most max of them: the nearest, with how many older ones were
+  // left out in *omitted. nullopt when the book did not see pid born.
+  [[nodiscard]] std::optional<std::vector<Ancestor>> lineage_of(pid_t pid, std::size_t max = kMaxLineage,
+                                                                std::size_t* omitted = nullptr) const;
 
   // The process the owner itself started that pid descends from (pid itself
   // when the owner started it), and which thread of the owner forked it
@@ -78,12 +96,19 @@ class LineageBook {
 
  private:
   static constexpr std::size_t kOwner = static_cast<std::size_t>(-1);
+  struct Names {
+    std::string comm;
+    std::vector<std::string> cmdline;
+  };
   struct Node {
-    Ancestor self;
+    pid_t pid = 0;
+    std::shared_ptr<const Names> names;  // shared with the parent until an exec
+    std::optional<ExitStatus> exit;
     std::size_t parent = kOwner;  // index into nodes_, or kOwner
     pid_t by_thread = 0;
     std::uint64_t at_ns = 0;
     int execs = 0;
+    int threads = 1;  // running threads: a process is born with one
   };
   std::vector<Node> nodes_;
   // The live (or last) node of each PID: a PID reused after an exit starts
