@@ -98,8 +98,20 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
       threads_.erase(it);
       it = threads_.end();
     }
+    const std::string path = root_ + '/' + std::to_string(self) + "/task/" + std::to_string(tid) + "/children";
+    // A file kept for a thread that has exited reads as "no children", also
+    // when a new thread got its TID since (the kernel reuses IDs): the path
+    // then names another file (procfs makes a new inode for the new task).
+    // The main thread's TID is the process's own and never reused while it
+    // runs, so only other threads pay for the look (one stat).
+    if (it != threads_.end() && tid != self) {
+      struct stat now{};
+      if (::stat(path.c_str(), &now) != 0 || !it->children.same_file(now)) {
+        threads_.erase(it);
+        it = threads_.end();
+      }
+    }
     if (it == threads_.end()) {
-      const std::string path = root_ + '/' + std::to_string(self) + "/task/" + std::to_string(tid) + "/children";
       CachedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
       if (!fd.valid()) {
         // The thread exited since the listing; anything else means we cannot look.

@@ -91,9 +91,10 @@ std::error_code Scope::read_own_children(std::vector<pid_t>& children) {
 
 namespace {
 
-// pread from offset 0 lists a process's children afresh; false when the
-// process is gone (the file then answers ESRCH, even if its PID was reused)
-// or when the list does not fit (then the caller walks).
+// pread from offset 0 lists a process's children afresh; false when it
+// cannot be read or the list does not fit (then the caller walks). The file
+// of a process that has gone reads as "no children": the caller checks first
+// that its path still names the file kept (shape_unchanged).
 bool read_kids(int fd, std::vector<pid_t>& out) {
   char buf[1024];
   const ssize_t n = ::pread(fd, buf, sizeof buf, 0);
@@ -143,6 +144,12 @@ bool Scope::shape_unchanged(const std::vector<pid_t>& owner_children) {
   struct stat st{};
   for (const auto& known : shape_) {
     if (!known.task_dir.still_ours(st) || st.st_nlink != known.task_links) return false;  // threads came or went
+    // The process is still the one whose file is kept: a PID used again by
+    // a process of the test has another file at the same path (procfs makes
+    // a new inode for a new process), and would read as the old one's "no children".
+    const std::string path =
+        proc_.root() + '/' + std::to_string(known.pid) + "/task/" + std::to_string(known.pid) + "/children";
+    if (::stat(path.c_str(), &st) != 0 || !known.children.same_file(st)) return false;
     if (!known.children.still_ours() || !read_kids(known.children.get(), kids) || kids != known.kids) return false;
   }
   return true;

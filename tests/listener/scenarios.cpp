@@ -14,6 +14,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -176,6 +179,76 @@ TEST(Threads, ForksFromAThreadThatExits) {
   std::thread t([&] { child = fork_lingering_child(); });
   t.join();
   ASSERT_GT(child, 0);
+}
+
+// A thread ID used again (run in a fresh PID namespace with
+// SCENARIO_TID_REUSE=1, as root: ns_last_pid picks the next ID). The first
+// test leaves a thread running, so the checks after it keep that thread's
+// children file open; the second ends it, makes a new thread with the same
+// TID, and that thread forks a child and runs on to the program's end.
+// Before: the stale file read as "no children", and the second test passed.
+namespace tid_reuse {
+std::mutex lock;
+std::condition_variable changed;
+bool first_may_end = false;
+bool second_may_end = false;
+pid_t first_tid = 0;
+std::thread first;
+std::thread second;
+
+class JoinAtTheEnd : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    {
+      std::lock_guard<std::mutex> g(lock);
+      first_may_end = second_may_end = true;
+    }
+    changed.notify_all();
+    if (first.joinable()) first.join();
+    if (second.joinable()) second.join();
+  }
+};
+::testing::Environment* const kJoin = ::testing::AddGlobalTestEnvironment(new JoinAtTheEnd);
+
+void wait_for(bool& flag) {
+  std::unique_lock<std::mutex> g(lock);
+  changed.wait(g, [&] { return flag; });
+}
+}  // namespace tid_reuse
+
+TEST(TidReuse, FirstLeavesAThreadRunning) {
+  if (std::getenv("SCENARIO_TID_REUSE") == nullptr) GTEST_SKIP() << "set SCENARIO_TID_REUSE=1, in a PID namespace";
+  std::promise<pid_t> tid;
+  tid_reuse::first = std::thread([&] {
+    tid.set_value(static_cast<pid_t>(syscall(SYS_gettid)));
+    tid_reuse::wait_for(tid_reuse::first_may_end);
+  });
+  tid_reuse::first_tid = tid.get_future().get();
+}
+
+TEST(TidReuse, SecondForksFromANewThreadWithTheSameTid) {
+  if (std::getenv("SCENARIO_TID_REUSE") == nullptr) GTEST_SKIP() << "set SCENARIO_TID_REUSE=1, in a PID namespace";
+  ASSERT_GT(tid_reuse::first_tid, 0);
+  {
+    std::lock_guard<std::mutex> g(tid_reuse::lock);
+    tid_reuse::first_may_end = true;
+  }
+  tid_reuse::changed.notify_all();
+  tid_reuse::first.join();
+  FILE* last = std::fopen("/proc/sys/kernel/ns_last_pid", "w");
+  ASSERT_NE(last, nullptr) << "needs root in its own PID namespace";
+  std::fprintf(last, "%d", tid_reuse::first_tid - 1);
+  ASSERT_EQ(std::fclose(last), 0);
+  std::promise<std::pair<pid_t, pid_t>> forked;
+  tid_reuse::second = std::thread([&] {
+    const pid_t child = fork_lingering_child();
+    forked.set_value({static_cast<pid_t>(syscall(SYS_gettid)), child});
+    tid_reuse::wait_for(tid_reuse::second_may_end);
+  });
+  const auto [tid, child] = forked.get_future().get();
+  ASSERT_EQ(tid, tid_reuse::first_tid) << "the TID was not used again: the scenario proves nothing";
+  ASSERT_GT(child, 0);
+  std::printf("TID %d used again, child %d\n", tid, child);
 }
 
 // Leaks through a shell: std::system and popen run /bin/sh, which starts the

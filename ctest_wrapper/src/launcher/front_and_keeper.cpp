@@ -61,7 +61,50 @@ extern "C" void forward_to_keeper(int sig) {
 // Starts with the forwarded signals blocked (since before the clone), so one
 // sent before the handlers are in place waits for them instead of killing
 // the front; original_mask lifts that.
-[[noreturn]] void run_front(pid_t keeper, const sigset_t& original_mask,
+// The command line procleak-run started with (main's argv and envp, on the
+// initial stack, which the keeper never writes): for the front's re-exec.
+char** original_argv = nullptr;
+char** original_envp = nullptr;
+
+// After the keeper died of sig, in the memory the two shared: the keeper may
+// have died inside malloc (a lock held, a free list half written), so the
+// front must not allocate. It becomes procleak-run anew (the same PID, still
+// the subreaper: PR_SET_CHILD_SUBREAPER survives execve), which cleans up
+// on a heap of its own (kAfterKeeperVariable, main.cpp). Only system calls
+// and the stack here; returns only if the exec failed.
+void reexec_after_keeper(int sig) {
+  if (original_argv == nullptr || original_envp == nullptr) return;
+  std::size_t n = 0;
+  while (original_envp[n] != nullptr) ++n;
+  const std::size_t bytes = (n + 2) * sizeof(char*);
+  void* block = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (block == MAP_FAILED) return;
+  auto** envp = static_cast<char**>(block);
+  std::size_t k = 0;
+  const std::size_t prefix = std::strlen(kAfterKeeperVariable);
+  for (std::size_t i = 0; i < n; ++i) {
+    // An inherited one (ours, or forged) never counts.
+    if (std::strncmp(original_envp[i], kAfterKeeperVariable, prefix) != 0 || original_envp[i][prefix] != '=') {
+      envp[k++] = original_envp[i];
+    }
+  }
+  // NAME=SIG, written by hand (no libc formatting, which may allocate).
+  char variable[64];
+  std::size_t at = 0;
+  for (const char* c = kAfterKeeperVariable; *c != '\0' && at < 40; ++c) variable[at++] = *c;
+  variable[at++] = '=';
+  char digits[12];
+  int d = 0;
+  for (unsigned v = static_cast<unsigned>(sig); d == 0 || v != 0; v /= 10) digits[d++] = static_cast<char>('0' + v % 10);
+  while (d > 0) variable[at++] = digits[--d];
+  variable[at] = '\0';
+  envp[k++] = variable;
+  envp[k] = nullptr;
+  ::execve("/proc/self/exe", original_argv, envp);
+  ::munmap(block, bytes);
+}
+
+[[noreturn]] void run_front(pid_t keeper, const sigset_t& original_mask, bool shared_memory,
                             const std::function<void(int)>& after_keeper_killed) {
   keeper_pid = keeper;
   for (const int sig : kForwardedSignals) {
@@ -87,6 +130,7 @@ extern "C" void forward_to_keeper(int sig) {
   while (::waitpid(keeper, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFSIGNALED(status)) {
+    if (shared_memory) reexec_after_keeper(WTERMSIG(status));
     after_keeper_killed(WTERMSIG(status));
     std::fflush(nullptr);
     die_of_signal(WTERMSIG(status));
@@ -137,6 +181,11 @@ int keeper_entry(void* arg) {
 
 void wait_for_ctest_after_keeper() noexcept { *wait_for_ctest = 1; }
 
+void keep_command_line(char** argv, char** envp) noexcept {
+  original_argv = argv;
+  original_envp = envp;
+}
+
 std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>& keeper_main,
                                         const std::function<void(int)>& after_keeper_killed) {
   KeeperStart start{::getpid(), {}, &keeper_main};
@@ -162,7 +211,7 @@ std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>&
     const pid_t child = ::fork();
     if (child < 0) return unblock_and_fail(errno);
     if (child == 0) std::exit(keeper_entry(&start));
-    run_front(child, start.original_mask, after_keeper_killed);
+    run_front(child, start.original_mask, /*shared_memory=*/false, after_keeper_killed);
   }
 #ifndef PROCLEAK_KEEPER_FORKS
   // The keeper's stack, with a guard page below it. Never unmapped: the front
@@ -181,7 +230,7 @@ std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>&
     ::munmap(stack, kStack + kGuard);
     return unblock_and_fail(err);
   }
-  run_front(child, start.original_mask, after_keeper_killed);
+  run_front(child, start.original_mask, /*shared_memory=*/true, after_keeper_killed);
 #endif
 }
 

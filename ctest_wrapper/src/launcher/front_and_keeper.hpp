@@ -53,12 +53,23 @@ struct Keeper {
 // when CTest kills the front, nothing of procleak is left.
 void wait_for_ctest_after_keeper() noexcept;
 
+// The front's way back after the keeper died of a signal while the two
+// shared memory (CLONE_VM): procleak-run runs again as the same process with
+// this variable set to the signal, checks and cleans up what the keeper
+// left, reports it, and dies of that signal (main.cpp).
+inline constexpr const char* kAfterKeeperVariable = "PROCLEAK_INTERNAL_AFTER_KEEPER";
+
+// main's argv and envp, for that re-exec. Call before run_as_front_and_keeper.
+void keep_command_line(char** argv, char** envp) noexcept;
+
 // Starts the keeper, which runs keeper_main and exits with the code it
 // returns (stdio flushed), and becomes the front, which never returns.
 // The front is a child subreaper too: if the keeper dies of a signal (the
 // OOM killer may pick it alone), everything below it is re-parented to the
-// front, which then runs after_keeper_killed(signal) — the keeper's memory
-// is the front's alone by then — and dies of the same signal.
+// front, which then runs after_keeper_killed(signal) and dies of the same
+// signal. Where the keeper shared the front's memory, it may have died in
+// the middle of an allocation: the front then runs after_keeper_killed in a
+// fresh procleak-run (kAfterKeeperVariable), not on that heap.
 // Returns only if the keeper could not be started, in the one process there
 // still is.
 std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>& keeper_main,

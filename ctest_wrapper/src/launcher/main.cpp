@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "forwarded_signals.hpp"
@@ -214,8 +215,15 @@ void clean_up_after_keeper(const Options& opts, const Prepared& prepared, int ke
 }  // namespace
 }  // namespace procleak::launcher
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv, char** envp) {
   using namespace procleak::launcher;
+  // Run again by the front after the keeper died of a signal (front_and_keeper.hpp).
+  int after_keeper_signal = 0;
+  if (const char* v = ::getenv(kAfterKeeperVariable); v != nullptr) {
+    after_keeper_signal = std::atoi(v);
+    if (after_keeper_signal < 1 || after_keeper_signal > 64) after_keeper_signal = 0;  // not ours: ignored
+    ::unsetenv(kAfterKeeperVariable);
+  }
   const auto parsed = parse_options(std::vector<std::string>(argv + 1, argv + argc), ::getenv);
   switch (parsed.outcome) {
     case ParseOutcome::help: std::fputs(help_text().c_str(), stdout); return 0;
@@ -249,7 +257,13 @@ int main(int argc, char** argv) {
     prepared.report = resolve_report_target(opts.report_file, why);
     if (!why.empty()) return say(kUsageError, "--report " + why);
   }
+  if (after_keeper_signal > 0) {
+    clean_up_after_keeper(opts, prepared, after_keeper_signal);
+    std::fflush(nullptr);
+    die_of_signal(after_keeper_signal);
+  }
   prepared.inherited = take_over_inherited_state();
+  keep_command_line(argv, envp);
   const auto ec = run_as_front_and_keeper(
       [&](const Keeper& keeper) { return run_checked(opts, prepared, keeper); },
       [&](int keeper_signal) { clean_up_after_keeper(opts, prepared, keeper_signal); });

@@ -51,6 +51,11 @@ class CachedFd {
     return still_ours(st);
   }
 
+  // Whether st (a stat of a path) is the file this descriptor was opened on.
+  [[nodiscard]] bool same_file(const struct stat& st) const noexcept {
+    return fd_ >= 0 && st.st_dev == dev_ && st.st_ino == ino_;
+  }
+
   // Closes the descriptor if it is still ours, and forgets it either way.
   void reset() noexcept {
     if (fd_ >= 0 && still_ours()) ::close(fd_);
