@@ -113,7 +113,7 @@ TEST_F(Listener, TestThatClosesOurDescriptorsIsStillCheckedAndSoAreLaterOnes) {
   EXPECT_NE(r.out.find("procleak: scope 'FdSanitiser.NextTestLeaksTooAndItsFilesAreStillOpen' leaked 1 process"),
             std::string::npos)
       << r.out;
-  EXPECT_EQ(r.out.find("was closed under us"), std::string::npos) << "procleak closed a file of the test's\n" << r.out;
+  EXPECT_EQ(r.out.find("under us"), std::string::npos) << "procleak closed or replaced a file of the test's\n" << r.out;
   EXPECT_EQ(count(r.out, "-> terminated"), 2u) << r.out;
   expect_nothing_left();
 }
@@ -189,7 +189,11 @@ TEST_F(Listener, CleanBinaryWritesOneCleanReportAndTheGatePasses) {
   EXPECT_EQ(all[0]["test"], "*");
   EXPECT_EQ(all[0]["source"], "gtest");
   EXPECT_EQ(all[0]["verdict"], "clean");
-  EXPECT_GT(all[0]["duration_ms"].get<double>(), 0.0) << "the program's own duration";
+  // The program's own duration: an empty test's program may take less than
+  // the 0.05 ms the report's one decimal shows (a leak's duration is checked
+  // below, where the settle time makes it long).
+  EXPECT_TRUE(all[0]["duration_ms"].is_number()) << all[0].dump(2);
+  EXPECT_LT(all[0]["duration_ms"].get<double>(), 60000.0) << all[0].dump(2);
   const auto gate = run_command({kGate, dir_ + "/reports"});
   EXPECT_EQ(gate.exit_code, 0) << gate.out << gate.err;
   EXPECT_NE(gate.out.find("1 test checked (1 report): 1 clean, 0 leaked"), std::string::npos) << gate.out;

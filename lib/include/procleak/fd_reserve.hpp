@@ -20,8 +20,11 @@ class FdReserve {
   // the reserve short until the next fill.
   void fill() noexcept {
     if (!released_) return;
+    // /dev/null opened for reading: a description that can carry the
+    // CachedFd mark (an O_PATH one cannot), so a test's own descriptor of the
+    // same file is never taken for one of the reserve.
     for (auto& fd : fds_) {
-      if (!fd.still_ours()) fd = CachedFd(::open("/", O_PATH | O_CLOEXEC));
+      if (!fd.still_ours()) fd = CachedFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     }
     released_ = false;
   }
