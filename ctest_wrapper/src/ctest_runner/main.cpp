@@ -269,7 +269,14 @@ int main(int argc, char** argv) {
         "procleak-run flags (--mode, --report-dir, --suppressions, ...) and PROCLEAK_* variables apply\n"
         "to every test; ctest options (--test-dir, -j, -R, -L, --output-on-failure, --output-junit,\n"
         "--rerun-failed, -T Test, ...) pass through. Exit status: ctest's; 125: procleak-ctest could not work.\n"
-        "PROCLEAK_CTEST names the ctest to run (default: ctest on PATH).\n");
+        "A test that leaked nothing gets exactly plain ctest's result; one that leaked (or whose check was\n"
+        "incomplete) fails whatever WILL_FAIL, its regular expressions or SKIP_RETURN_CODE say (SIGUSR1).\n"
+        "Relative paths (--report-dir, --suppressions, PROCLEAK_REPORT_DIR) are the shell's.\n"
+        "PROCLEAK_CTEST names the ctest to run (default: ctest on PATH).\n"
+        "\n"
+        "Examples:\n"
+        "  procleak-ctest --test-dir build -j8 --output-on-failure\n"
+        "  procleak-ctest --report-dir leak-reports -- --test-dir build -L unit && procleak-report leak-reports\n");
     return 0;
   }
   const CtestArguments parsed = procleak::ctest_runner::parse_ctest_arguments(args);
