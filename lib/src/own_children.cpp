@@ -65,8 +65,11 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
   // The test may have closed our descriptors (close_range) and reused their
   // numbers: one fstat tells, and then every cached file is opened afresh
   // (and none closed that is not ours, cached_fd.hpp).
+  // The folder's stat (its link count) is all the single-threaded path
+  // reads: one fstat. Listing it (below) reads through the descriptor, so
+  // that first checks the descriptor is ours.
   struct stat st{};
-  if (task_dir_.valid() && !task_dir_.still_ours(st)) {
+  if (task_dir_.valid() && !task_dir_.names_same_file(st)) {
     task_dir_ = CachedFd();
     threads_.clear();
   }
@@ -83,8 +86,13 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
   tids_.clear();
   if (on_procfs_ && st.st_nlink == 3) {
     tids_.push_back(static_cast<pid_t>(::syscall(SYS_gettid)));
-  } else if (auto ec = list_threads()) {
-    return ec;
+  } else {
+    if (!task_dir_.still_ours()) {  // the same folder, but the test's descriptor of it: ours anew
+      const std::string path = root_ + '/' + std::to_string(self) + "/task";
+      task_dir_ = CachedFd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!task_dir_.valid()) return errno_code();
+    }
+    if (auto ec = list_threads()) return ec;
   }
 
   // Drop the files of threads that have gone; open the new ones.

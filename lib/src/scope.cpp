@@ -123,9 +123,16 @@ void Scope::remember_shape(const std::vector<pid_t>& owner_children, const std::
         proc_.root() + '/' + std::to_string(p.pid) + "/task/" + std::to_string(p.pid) + "/children";
     const std::string task = proc_.root() + '/' + std::to_string(p.pid) + "/task";
     KnownProcess known{p.pid, CachedFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)),
-                       CachedFd(::open(task.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)), 0, {}};
+                       CachedFd(::open(task.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)), 0, {}, UniqueFd()};
+    // Taken while the walk's look at it is fresh: a PID listed as a child
+    // is not reused, and its start time is checked against the walk's.
+    if (pidfds_available()) {
+      known.pidfd = UniqueFd(pidfd_open(p.pid));
+      ProcStat now;
+      if (!known.pidfd.valid() || proc_.read_stat(p.pid, now) || now.start_time != p.start_time) return;
+    }
     struct stat st{};
-    if (!known.task_dir.still_ours(st) || !known.children.valid() || !read_kids(known.children.get(), known.kids)) {
+    if (!known.task_dir.names_same_file(st) || !known.children.valid() || !read_kids(known.children.get(), known.kids)) {
       return;
     }
     known.task_links = st.st_nlink;
@@ -140,16 +147,26 @@ void Scope::remember_shape(const std::vector<pid_t>& owner_children, const std::
 
 bool Scope::shape_unchanged(const std::vector<pid_t>& owner_children) {
   if (!shape_valid_ || owner_children != shape_owner_children_) return false;
+  // Every known process still the one whose files are kept: one that
+  // exited (its PID may be used again by a process of the test, and its
+  // children file reads as "no children") makes its pidfd readable. Any
+  // event, POLLNVAL of a descriptor the test closed included, means walk.
+  if (!shape_.empty() && shape_.front().pidfd.valid()) {
+    shape_polls_.resize(shape_.size());
+    for (std::size_t i = 0; i < shape_.size(); ++i) shape_polls_[i] = {shape_[i].pidfd.get(), POLLIN, 0};
+    if (::poll(shape_polls_.data(), shape_polls_.size(), 0) != 0) return false;
+  }
   std::vector<pid_t> kids;
   struct stat st{};
   for (const auto& known : shape_) {
-    if (!known.task_dir.still_ours(st) || st.st_nlink != known.task_links) return false;  // threads came or went
-    // The process is still the one whose file is kept: a PID used again by
-    // a process of the test has another file at the same path (procfs makes
-    // a new inode for a new process), and would read as the old one's "no children".
-    const std::string path =
-        proc_.root() + '/' + std::to_string(known.pid) + "/task/" + std::to_string(known.pid) + "/children";
-    if (::stat(path.c_str(), &st) != 0 || !known.children.same_file(st)) return false;
+    if (!known.task_dir.names_same_file(st) || st.st_nlink != known.task_links) return false;  // threads came or went
+    if (!known.pidfd.valid()) {
+      // Without pidfds: a new process at the same PID has another file at
+      // the same path (procfs makes a new inode for a new process).
+      const std::string path =
+          proc_.root() + '/' + std::to_string(known.pid) + "/task/" + std::to_string(known.pid) + "/children";
+      if (::stat(path.c_str(), &st) != 0 || !known.children.same_file(st)) return false;
+    }
     if (!known.children.still_ours() || !read_kids(known.children.get(), kids) || kids != known.kids) return false;
   }
   return true;

@@ -62,6 +62,14 @@ class CachedFd {
     return still_ours(st);
   }
 
+  // One fstat, no mark: whether the number refers to the file this was
+  // opened on (st receives its stat). Enough for reading the stat itself (a
+  // test's descriptor of the same file gives the same answer); not for
+  // reading through it or closing it: still_ours.
+  [[nodiscard]] bool names_same_file(struct stat& st) const noexcept {
+    return fd_ >= 0 && ::fstat(fd_, &st) == 0 && st.st_dev == dev_ && st.st_ino == ino_;
+  }
+
   // Whether st (a stat of a path) is the file this descriptor was opened on.
   [[nodiscard]] bool same_file(const struct stat& st) const noexcept {
     return fd_ >= 0 && st.st_dev == dev_ && st.st_ino == ino_;

@@ -2,6 +2,7 @@
 // GoogleTest listener are built on, usable from any test framework.
 #pragma once
 
+#include <poll.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include "procleak/report.hpp"
 #include "procleak/signal_guard.hpp"
 #include "procleak/suppressions.hpp"
+#include "procleak/unique_fd.hpp"
 
 namespace procleak {
 
@@ -155,7 +157,11 @@ class Scope {
     CachedFd task_dir;
     nlink_t task_links = 0;
     std::vector<pid_t> kids;
+    // Readable once the process has exited (its PID may then be used again,
+    // and its children file read as "no children"): all polled at once.
+    UniqueFd pidfd;
   };
+  std::vector<struct pollfd> shape_polls_;  // shape_unchanged's, kept to not allocate per check
   void remember_shape(const std::vector<pid_t>& owner_children, const std::vector<ProcStat>& tree);
   [[nodiscard]] bool shape_unchanged(const std::vector<pid_t>& owner_children);
   void reap_owner_children();
