@@ -571,6 +571,16 @@ TEST_F(Launcher, CommandNotExecutableIs126) {
   EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
 }
 
+TEST_F(Launcher, TheFrontsInternalVariableFromOutsideIsIgnored) {
+  // Only the front's own re-exec after its keeper died may run the cleanup
+  // alone: set by anyone else, the test runs as usual.
+  RunOptions o;
+  o.env["PROCLEAK_INTERNAL_AFTER_KEEPER"] = "9";
+  const auto r = run({"sh", "-c", "echo ran; exit 4"}, {}, o);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_EQ(r.out, "ran\n");
+}
+
 TEST_F(Launcher, UsageErrorsAre125AndNameTheFlag) {
   auto r = run_command({kRun, "--bogus", "--", "true"});
   EXPECT_EQ(r.exit_code, 125);

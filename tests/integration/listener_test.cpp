@@ -79,17 +79,25 @@ class Listener : public procleak_test::ProcessTest {
   std::string xml_path() const { return dir_ + "/out.xml"; }
   std::string xml() const { return slurp(xml_path()); }
 
+  // Every report in dir, as written.
+  static std::vector<json> every_report(const std::string& dir) {
+    std::vector<json> out;
+    if (!std::filesystem::exists(dir)) return out;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      std::ifstream in(e.path());
+      out.push_back(json::parse(in));
+    }
+    return out;
+  }
+
   // The reports of the scopes that leaked. A binary run without a launcher
   // also writes a clean report of its program scope when that scope left
   // nothing (so a gate knows the binary was checked): at most one, checked
   // here and left out.
   std::vector<json> reports(const std::string& dir) const {
     std::vector<json> out;
-    if (!std::filesystem::exists(dir)) return out;
     int clean_programs = 0;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) {
-      std::ifstream in(e.path());
-      auto rep = json::parse(in);
+    for (auto& rep : every_report(dir)) {
       if (rep["test"] == "*" && rep["verdict"] == "clean") {
         ++clean_programs;
         EXPECT_TRUE(rep["leaks"].empty()) << rep.dump(2);
@@ -180,11 +188,7 @@ TEST_F(Listener, CleanBinaryWritesOneCleanReportAndTheGatePasses) {
   // ignored, env.ignored_signals.)
   const auto r = scenarios("Clean.NothingAtAll", {}, o);
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  std::vector<json> all;
-  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/reports")) {
-    std::ifstream in(e.path());
-    all.push_back(json::parse(in));
-  }
+  const auto all = every_report(dir_ + "/reports");
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0]["test"], "*");
   EXPECT_EQ(all[0]["source"], "gtest");
@@ -203,13 +207,9 @@ TEST_F(Listener, CleanBinaryWritesOneCleanReportAndTheGatePasses) {
   const auto launched =
       run_command({kRun, "--report-dir", dir_ + "/reports", "--", kScenarios, "--gtest_filter=Clean.NothingAtAll"});
   EXPECT_EQ(launched.exit_code, 0) << launched.err;
-  std::size_t n = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/reports")) {
-    std::ifstream in(e.path());
-    EXPECT_EQ(json::parse(in)["source"], "launcher");
-    ++n;
-  }
-  EXPECT_EQ(n, 1u);
+  const auto under_launcher = every_report(dir_ + "/reports");
+  ASSERT_EQ(under_launcher.size(), 1u);
+  EXPECT_EQ(under_launcher[0]["source"], "launcher");
   expect_nothing_left();
 }
 

@@ -58,9 +58,6 @@ extern "C" void forward_to_keeper(int sig) {
   return preload != nullptr && std::strstr(preload, "vgpreload") != nullptr;
 }
 
-// Starts with the forwarded signals blocked (since before the clone), so one
-// sent before the handlers are in place waits for them instead of killing
-// the front; original_mask lifts that.
 // The command line procleak-run started with (main's argv and envp, on the
 // initial stack, which the keeper never writes): for the front's re-exec.
 char** original_argv = nullptr;
@@ -104,6 +101,9 @@ void reexec_after_keeper(int sig) {
   ::munmap(block, bytes);
 }
 
+// Starts with the forwarded signals blocked (since before the clone), so one
+// sent before the handlers are in place waits for them instead of killing
+// the front; original_mask lifts that.
 [[noreturn]] void run_front(pid_t keeper, const sigset_t& original_mask, bool shared_memory,
                             const std::function<void(int)>& after_keeper_killed) {
   keeper_pid = keeper;

@@ -5,6 +5,7 @@
 // what the caller handed us (inherited_state.hpp), run as front and keeper
 // (front_and_keeper.hpp): set up ownership and signals, spawn, wait, check,
 // clean up, report, exit as the test did.
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -217,11 +218,15 @@ void clean_up_after_keeper(const Options& opts, const Prepared& prepared, int ke
 
 int main(int argc, char** argv, char** envp) {
   using namespace procleak::launcher;
-  // Run again by the front after the keeper died of a signal (front_and_keeper.hpp).
+  // Run again by the front after the keeper died of a signal
+  // (front_and_keeper.hpp). Only then is this process a subreaper already
+  // (the setting survives execve, and no new process inherits it): a
+  // variable found in any other start is not ours, and ignored.
   int after_keeper_signal = 0;
   if (const char* v = ::getenv(kAfterKeeperVariable); v != nullptr) {
-    after_keeper_signal = std::atoi(v);
-    if (after_keeper_signal < 1 || after_keeper_signal > 64) after_keeper_signal = 0;  // not ours: ignored
+    int subreaper = 0;
+    if (::prctl(PR_GET_CHILD_SUBREAPER, &subreaper, 0, 0, 0) == 0 && subreaper != 0) after_keeper_signal = std::atoi(v);
+    if (after_keeper_signal < 1 || after_keeper_signal > 64) after_keeper_signal = 0;
     ::unsetenv(kAfterKeeperVariable);
   }
   const auto parsed = parse_options(std::vector<std::string>(argv + 1, argv + argc), ::getenv);
