@@ -155,6 +155,14 @@ std::string GTestLeakListener::finish(Level& level, const GTestScope& gtest_scop
     verified.incomplete_reason = "could not read this process's children when the scope started (" +
                                  errno_name(level.open_error.value()) + "): what it started was not checked";
   } else {
+    // What the test started with clone(CLONE_PARENT), outside the tree the
+    // scope walks; one atomic load when it started nothing that way.
+    if (spawn_sites::clone_parent_calls() != 0) {
+      const auto since = std::chrono::duration_cast<std::chrono::nanoseconds>(level.opened_at.time_since_epoch());
+      for (const auto& root : spawn_sites::started_with_clone_parent(static_cast<std::uint64_t>(since.count()))) {
+        level.scope.adopt(root);
+      }
+    }
     verified = verify_none(level.scope, suppression_name, facts_, &suppressions_);
   }
   clean = verified.leaks.empty() && verified.incomplete_reason.empty();

@@ -16,6 +16,7 @@ extern "C" {
 // with popen, __posix_spawn) into the binary, beside the wrappers.
 pid_t __fork();
 FILE* _IO_popen(const char*, const char*);
+int __clone(int (*)(void*), void*, int, void*, ...);
 // glibc's own names, not exported by libc.so: weak, null where the link
 // does not hold them (a dynamic link, or a static one that brought no
 // member defining them).
@@ -111,9 +112,11 @@ LibcOriginals resolve() {
   r.posix_spawnp = next_symbol<LibcOriginals::Spawn>("posix_spawnp");
   r.system = next_symbol<int (*)(const char*)>("system");
   r.popen = next_symbol<FILE* (*)(const char*, const char*)>("popen");
+  r.clone = next_symbol<int (*)(int (*)(void*), void*, int, void*, ...)>("clone");
   // A static binary: no next object.
   if (r.fork == nullptr) r.fork = &__fork;
   if (r.popen == nullptr) r.popen = &_IO_popen;
+  if (r.clone == nullptr) r.clone = &__clone;
   if (r.posix_spawn == nullptr) r.posix_spawn = __posix_spawn;
   if (r.posix_spawnp == nullptr) r.posix_spawnp = __posix_spawnp != nullptr ? __posix_spawnp : &spawnp_through_spawn;
   if (r.system == nullptr) r.system = __libc_system != nullptr ? __libc_system : &system_through_spawn;

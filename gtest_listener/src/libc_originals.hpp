@@ -1,11 +1,11 @@
-// The C library's own fork, posix_spawn, posix_spawnp, system and popen,
+// The C library's own fork, posix_spawn, posix_spawnp, system, popen and clone,
 // which the spawn-site wrappers (spawn_sites.cpp) replace in the test binary
 // and call through.
 //
 // In a dynamically linked binary they are the next definitions after the
 // binary's own (dlsym(RTLD_NEXT)). In a statically linked one there is no
 // next object (dlsym answers null) and the wrappers took the public names,
-// so glibc's own names are used instead: __fork and _IO_popen (public
+// so glibc's own names are used instead: __fork, _IO_popen and __clone (public
 // aliases, whose references also bring glibc's implementations into the
 // link, __posix_spawn with popen's), __posix_spawnp and __libc_system where
 // the link has them, else the same done through __posix_spawn.
@@ -26,6 +26,7 @@ struct LibcOriginals {
   Spawn posix_spawnp = nullptr;
   int (*system)(const char*) = nullptr;
   FILE* (*popen)(const char*, const char*) = nullptr;
+  int (*clone)(int (*)(void*), void*, int, void*, ...) = nullptr;
 };
 
 // Resolved once (dlsym is not safe in a forking child or a signal handler);

@@ -8,7 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sched.h>
+
 #include <atomic>
+#include <cstdarg>
 #include <cstdio>
 #include <string>
 
@@ -35,11 +38,15 @@ struct Call {
   std::uint64_t end_ns = 0;
   int frames = 0;
   void* pcs[kFrames] = {};
+  // clone(CLONE_PARENT): the child's start time (/proc/<pid>/stat), which
+  // with its PID names it; 0 for every other call.
+  std::uint64_t clone_parent_start = 0;
   char command[kCommand] = {};  // system, popen: what they run; empty if longer than kCommand - 1 bytes
 };
 
 Call calls[kCalls];
 std::atomic<std::size_t> next_call{0};
+std::atomic<std::size_t> clone_parent_count{0};
 std::atomic<bool> on{false};
 
 std::uint64_t now_ns() noexcept {
@@ -73,7 +80,7 @@ __attribute__((noinline)) void begin(Pending& p) noexcept {
   p.start_ns = now_ns();
 }
 
-void end(const Pending& p, pid_t child, const char* command = nullptr) noexcept {
+void end(const Pending& p, pid_t child, const char* command = nullptr, std::uint64_t clone_parent_start = 0) noexcept {
   Call& c = calls[next_call.fetch_add(1, std::memory_order_relaxed) % kCalls];
   const std::uint64_t seq = c.seq.load(std::memory_order_relaxed);
   c.seq.store(seq | 1, std::memory_order_relaxed);
@@ -90,7 +97,9 @@ void end(const Pending& p, pid_t child, const char* command = nullptr) noexcept 
     if (command[n] != '\0') n = 0;  // too long: a cut command would name the shell wrongly
   }
   c.command[n] = '\0';
+  c.clone_parent_start = clone_parent_start;
   c.seq.store((seq | 1) + 1, std::memory_order_release);
+  if (clone_parent_start != 0) clone_parent_count.fetch_add(1, std::memory_order_release);
 }
 
 // The C library's own functions (libc_originals.hpp), with the unwinder
@@ -159,6 +168,25 @@ std::optional<Scope::SpawnSite> find(const LineageBook::Origin& origin) {
   return std::nullopt;
 }
 
+std::size_t clone_parent_calls() noexcept { return clone_parent_count.load(std::memory_order_acquire); }
+
+std::vector<OutsideRoot> started_with_clone_parent(std::uint64_t since_ns) {
+  std::vector<OutsideRoot> out;
+  const std::size_t last = next_call.load(std::memory_order_acquire);
+  const std::size_t count = last < kCalls ? last : kCalls;
+  for (std::size_t k = 1; k <= count; ++k) {
+    const Call& c = calls[(last - k) % kCalls];
+    const std::uint64_t seq = c.seq.load(std::memory_order_acquire);
+    if (seq & 1) continue;
+    const OutsideRoot root{c.child, c.clone_parent_start};
+    const std::uint64_t start = c.start_ns;
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (c.seq.load(std::memory_order_relaxed) != seq) continue;
+    if (root.start_time != 0 && start >= since_ns) out.push_back(root);
+  }
+  return out;
+}
+
 }  // namespace procleak::spawn_sites
 
 // The wrappers. The test's code, and the libraries it links, call these
@@ -220,4 +248,35 @@ extern "C" FILE* popen(const char* command, const char* mode) {
   FILE* stream = real().popen(command, mode);
   if (stream != nullptr) procleak::spawn_sites::end(p, 0, command);
   return stream;
+}
+
+// clone(2)'s C library wrapper (threads are started through glibc's own
+// internal call, never this one). A child started with CLONE_PARENT is the
+// binary's sibling, outside the tree the scopes walk: its PID and start time
+// are kept, so the scope it started in checks it (Scope::adopt). The three
+// optional arguments are passed on as they came.
+extern "C" int clone(int (*fn)(void*), void* stack, int flags, void* arg, ...) noexcept {
+  va_list rest;
+  va_start(rest, arg);
+  void* parent_tid = va_arg(rest, void*);
+  void* tls = va_arg(rest, void*);
+  void* child_tid = va_arg(rest, void*);
+  va_end(rest);
+  if (!procleak::spawn_sites::recording() || (flags & CLONE_THREAD) != 0) {
+    return real().clone(fn, stack, flags, arg, parent_tid, tls, child_tid);
+  }
+  procleak::spawn_sites::Pending p;
+  procleak::spawn_sites::begin(p);
+  const int pid = real().clone(fn, stack, flags, arg, parent_tid, tls, child_tid);
+  if (pid > 0) {
+    std::uint64_t start = 0;
+    if ((flags & CLONE_PARENT) != 0) {
+      procleak::ProcStat stat;
+      // Read before the check can see it: as it starts, not after its PID
+      // could have gone to another process.
+      if (!procleak::ProcFs().read_stat(pid, stat)) start = stat.start_time;
+    }
+    procleak::spawn_sites::end(p, pid, nullptr, start);
+  }
+  return pid;
 }

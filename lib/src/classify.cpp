@@ -2,11 +2,15 @@
 
 namespace procleak {
 
-Classification classify(const ProcStat& p, const ClassifyContext& ctx, const Ancestor* lineage_parent) noexcept {
+Classification classify(const ProcStat& p, const ClassifyContext& ctx, const Ancestor* lineage_parent,
+                        bool clone_parent) noexcept {
   Classification c;
   if (p.is_zombie()) {
     // Its parent is still the one that should have reaped it.
     c.kinds.add(Kind::zombie);
+    c.original_parent = p.ppid;
+  } else if (clone_parent) {
+    c.kinds.add(Kind::stray);
     c.original_parent = p.ppid;
   } else if (p.ppid == ctx.owner) {
     if (lineage_parent != nullptr && lineage_parent->exit) {

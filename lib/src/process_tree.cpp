@@ -77,4 +77,28 @@ void walk_below(const ProcFs& proc, pid_t root, std::vector<pid_t> frontier, std
   }
 }
 
+void walk_outside(const ProcFs& proc, const std::vector<OutsideRoot>& roots, std::vector<ProcStat>& out,
+                  std::vector<Unseen>* unseen) {
+  std::vector<ProcStat> below;
+  std::vector<pid_t> kids;
+  for (const auto& root : roots) {
+    if (std::any_of(out.begin(), out.end(), [&](const ProcStat& p) { return p.pid == root.pid; })) continue;
+    ProcStat stat;
+    if (auto ec = proc.read_stat(root.pid, stat)) {
+      if (means_gone(ec) && means_gone(pid_exists(root.pid))) continue;
+      if (means_gone(ec)) ec = std::make_error_code(std::errc::permission_denied);
+      if (unseen != nullptr) unseen->push_back({root.pid, 0, ec, false});
+      continue;
+    }
+    if (stat.start_time != root.start_time || stat.is_zombie()) continue;
+    kids.clear();
+    const auto ec = proc.read_children(root.pid, stat.num_threads, kids);
+    if (ec && !means_gone(ec) && unseen != nullptr) unseen->push_back({root.pid, stat.ppid, ec, true});
+    out.push_back(std::move(stat));
+    if (kids.empty()) continue;
+    walk_below(proc, root.pid, kids, below, unseen);
+    for (auto& p : below) out.push_back(std::move(p));
+  }
+}
+
 }  // namespace procleak

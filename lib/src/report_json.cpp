@@ -81,6 +81,7 @@ json leak_json(const Leak& l) {
       {"kinds", std::move(kinds)},
       {"escaped_via", l.escaped_via == EscapedVia::none ? json(nullptr) : json(to_string(l.escaped_via))},
       {"original_parent", or_null(l.original_parent)},
+      {"clone_parent", l.clone_parent},
       {"age_ms", read ? json(tenth(l.age_ms)) : json(nullptr)},
       {"holds_test_output", or_null(l.holds_test_output)},
       {"cleanup", to_string(l.cleanup)},
@@ -223,6 +224,11 @@ Leak leak_from_json(const nlohmann::json& j, const std::string& where) {
     l.escaped_via = *via;
   }
   l.original_parent = optional_int<pid_t>(j, "original_parent", where);
+  // An addition to procleak.report/1: absent in older reports (false).
+  if (const auto it = j.find("clone_parent"); it != j.end() && !it->is_null()) {
+    if (!it->is_boolean()) throw BadField{where + "clone_parent is not true or false"};
+    l.clone_parent = it->get<bool>();
+  }
   l.age_ms = optional_number(j, "age_ms", where);
   if (const auto it = j.find("holds_test_output"); it != j.end() && !it->is_null()) {
     if (!it->is_boolean()) throw BadField{where + "holds_test_output is not true, false or null"};

@@ -181,6 +181,7 @@ std::string describe_cause(const Leak& l) {
     parts.push_back(l.original_parent ? "parent " + parent_name(l) + ' ' + how_it_ended(parent ? parent->exit : std::nullopt)
                                       : "parent exited");
   }
+  if (l.clone_parent) parts.push_back("started with CLONE_PARENT, beside the process that made it");
   if (l.kinds.has(Kind::stray)) parts.push_back("parent " + parent_name(l) + " is still running");
   if (l.kinds.has(Kind::parent_kill_survivor)) parts.push_back("survived its parent's kill");
   if (l.escaped_via == EscapedVia::session) parts.push_back("left the session via setsid");

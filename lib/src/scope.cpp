@@ -57,6 +57,7 @@ std::error_code Scope::open(const ProcFs& proc, ScopeOptions options, Scope& out
 
 std::error_code Scope::rebaseline() {
   seen_parents_.clear();
+  outside_roots_.clear();
   facts_ = {};
   std::vector<pid_t> children;
   if (auto ec = read_own_children(children)) return ec;
@@ -211,9 +212,17 @@ std::vector<ProcStat> Scope::leftovers(std::vector<Unseen>& unseen) {
     note_problem("could not read this process's children (" + errno_name(ec.value()) + ")");
     return all;
   }
-  if (shape_unchanged(children)) return all;  // exactly the baseline's tree
+  if (outside_roots_.empty() && shape_unchanged(children)) return all;  // exactly the baseline's tree
   reserve_.release();
   if (!children.empty()) walk_below(proc_, owner_, std::move(children), all, &unseen);
+  if (!outside_roots_.empty()) {
+    walk_outside(proc_, outside_roots_, all, &unseen);
+    // One that has exited is forgotten (its PID may serve another process).
+    std::erase_if(outside_roots_, [&](const OutsideRoot& r) {
+      return std::none_of(all.begin(), all.end(), [&](const ProcStat& p) { return p.pid == r.pid; }) &&
+             std::none_of(unseen.begin(), unseen.end(), [&](const Unseen& u) { return u.pid == r.pid; });
+    });
+  }
   if (!reported_.empty()) {
     for (const auto& p : all) {
       if (reported_.contains(identity_key(p.pid, p.start_time))) reap_reported_corpse(p);
@@ -231,12 +240,23 @@ void Scope::note_problem(std::string what) {
   if (std::find(problems_.begin(), problems_.end(), what) == problems_.end()) problems_.push_back(std::move(what));
 }
 
+bool Scope::started_with_clone_parent(const ProcStat& p) const {
+  if (std::find(outside_roots_.begin(), outside_roots_.end(), OutsideRoot{p.pid, p.start_time}) != outside_roots_.end()) {
+    return true;
+  }
+  // Launcher: the kernel names the owner as the parent in the fork event
+  // of a clone(CLONE_PARENT) child of the test's main process.
+  return options_.role == OwnerRole::launcher && lineage_known_ && facts_.pid != 0 && p.pid != facts_.pid &&
+         events_->book().forked_by_owner(p.pid);
+}
+
 Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
   std::optional<std::vector<Ancestor>> lineage;
   std::size_t omitted = 0;
   if (lineage_known_) lineage = events_->book().lineage_of(p.pid, LineageBook::kMaxLineage, &omitted);
   const Ancestor* lineage_parent = lineage && !lineage->empty() ? &lineage->back() : nullptr;
-  const auto c = classify(p, ctx, lineage_parent);
+  const bool clone_parent = started_with_clone_parent(p);
+  const auto c = classify(p, ctx, lineage_parent, clone_parent);
   Leak leak;
   leak.pid = p.pid;
   leak.ppid = p.ppid;
@@ -248,6 +268,7 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
   leak.kinds = c.kinds;
   leak.escaped_via = c.escaped_via;
   leak.original_parent = c.original_parent;
+  leak.clone_parent = clone_parent;
   if (lineage_parent != nullptr && c.original_parent == lineage_parent->pid && lineage_parent->exit) {
     leak.original_parent_comm = lineage_parent->comm;  // gone: its name is what the lineage kept
   } else if (c.original_parent) {
@@ -267,7 +288,7 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
     // The owner started it, or the top-most ancestor the lineage names.
     std::optional<LineageBook::Origin> origin;
     if (lineage_known_) origin = events_->book().origin_of(p.pid);
-    if (!origin && p.ppid == owner_) origin = LineageBook::Origin{p.pid, 0, 0};
+    if (!origin && (p.ppid == owner_ || clone_parent)) origin = LineageBook::Origin{p.pid, 0, 0};
     if (origin) {
       if (auto site = spawn_sites_(*origin)) {
         leak.spawned_at = std::move(site->frames);
@@ -386,6 +407,7 @@ CleanupSummary Scope::clean_up(std::vector<Leak>& leaks) {
   plan.grace = options_.grace;
   plan.settle = options_.settle;
   plan.reap_all_children = options_.role == OwnerRole::launcher;
+  plan.outside_roots = outside_roots_;
   plan.in_baseline = [this](pid_t pid, std::uint64_t st) { return in_baseline(pid, st); };
   plan.describe_newcomer = [this, ctx](const ProcStat& p) { return describe(p, ctx); };
   plan.describe_unseen = [this, ctx](const Unseen& u) { return describe(u, ctx); };

@@ -51,6 +51,7 @@ std::vector<ProcStat> TrackedProcesses::walk(std::vector<Unseen>& unseen) {
   if (const auto ec = walk_descendants(*plan_.proc, plan_.owner, all, &unseen)) {
     note_problem("could not read the owner's children (" + errno_name(ec.value()) + ")");
   }
+  if (!plan_.outside_roots.empty()) walk_outside(*plan_.proc, plan_.outside_roots, all, &unseen);
   const auto in_baseline = [&](pid_t pid, std::uint64_t start) { return plan_.in_baseline && plan_.in_baseline(pid, start); };
   std::erase_if(all, [&](const ProcStat& s) { return in_baseline(s.pid, s.start_time); });
   std::erase_if(unseen, [&](const Unseen& u) { return !u.children_only && in_baseline(u.pid, 0); });

@@ -284,6 +284,32 @@ TEST_F(Launcher, AfterACrashOnlyTheOrphanOfTheKilledParentIsASurvivor) {
   expect_all_gone(rep);
 }
 
+// clone(CLONE_PARENT) from the test's main process: the child is procleak's
+// child from birth, beside the test. Caught either way; with lineage it is a
+// stray started with CLONE_PARENT (the kernel's fork event names procleak as
+// its parent). Before: "orphan", "parent exited". Without the connector
+// nothing tells it from an orphan, and the report says it is one.
+TEST_F(Launcher, ACloneParentChildOfTheTestIsAStrayStartedWithCloneParent) {
+  const auto r = run({kHelpers + "/helper_clone_parent", "sleep", "314"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  const auto& leak = rep["leaks"][0];
+  EXPECT_EQ(leak["cmdline"], json({"sleep", "314"}));
+  EXPECT_EQ(leak["cleanup"], "terminated");
+  if (procleak_test::lineage_refused(rep)) {
+    EXPECT_EQ(leak["kinds"], json({"orphan"})) << rep.dump(2);
+    EXPECT_EQ(leak["clone_parent"], false) << rep.dump(2);
+  } else {
+    EXPECT_EQ(leak["kinds"], json({"stray"})) << rep.dump(2);
+    EXPECT_EQ(leak["clone_parent"], true) << rep.dump(2);
+    EXPECT_EQ(leak["lineage"], json::array()) << "procleak is its parent: no ancestor of the test's";
+    EXPECT_NE(r.err.find("started with CLONE_PARENT, beside the process that made it"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("parent exited"), std::string::npos) << r.err;
+  }
+  expect_all_gone(rep);
+}
+
 // The connector out of reach (socket() refused by seccomp): lineage null and
 // why, and otherwise the same report as with it.
 TEST_F(Launcher, ConnectorRefusedGivesNullLineageAndWhyAndOtherwiseTheSameReport) {

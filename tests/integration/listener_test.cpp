@@ -236,22 +236,28 @@ TEST_F(Listener, StaticBinaryForksSpawnsAndChecksInEveryMode) {
     o.env["PROCLEAK_MODE"] = mode;
     const auto clean = run_command({binary, "--gtest_filter=Static.*"}, o);
     EXPECT_EQ(clean.exit_code, 0) << mode << ":\n" << clean.out << clean.err;
-    EXPECT_NE(clean.out.find("[  PASSED  ] 3 tests."), std::string::npos) << mode << ":\n" << clean.out;
+    EXPECT_NE(clean.out.find("[  PASSED  ] 4 tests."), std::string::npos) << mode << ":\n" << clean.out;
   }
   RunOptions o;
   o.env["PROCLEAK_REPORT_DIR"] = dir_ + "/reports";
   const auto leaky = run_command({binary, "--gtest_filter=StaticLeaky.*"}, o);
   EXPECT_EQ(leaky.exit_code, 1) << leaky.out << leaky.err;
   const auto all = reports(dir_ + "/reports");
-  ASSERT_EQ(all.size(), 2u) << leaky.out;
+  ASSERT_EQ(all.size(), 3u) << leaky.out;
   for (const auto& rep : all) {
     ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
     EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated") << rep.dump(2);
+    EXPECT_EQ(rep["leaks"][0]["clone_parent"], rep["test"] == "StaticLeaky.CloneParentLeavesASibling") << rep.dump(2);
     if (rep["test"] == "StaticLeaky.ForkLeavesAChild") {
       // Recorded where the binary allows it: a static binary has the fork's
       // return address, and its symbols where it was built with them.
       EXPECT_TRUE(rep["leaks"][0]["spawned_at"].is_array()) << rep.dump(2);
     }
+  }
+  // The sibling's corpse is its parent's to reap: this process's.
+  for (const auto& p : procleak_test::descendants_of(::getpid())) {
+    EXPECT_EQ(p.state, 'Z') << "PID " << p.pid << " still runs";
+    ::waitpid(p.pid, nullptr, 0);
   }
   expect_nothing_left();
 }
@@ -308,6 +314,42 @@ TEST_F(Listener, UnreapedZombieNamesTheTestBinaryAsItsParent) {
   EXPECT_EQ(rep["leaks"][0]["cleanup"], "reaped");
   EXPECT_NE(r.out.find("never reaped by PID " + std::to_string(r.pid) + " (listener_scenar)"), std::string::npos)
       << r.out;
+  expect_nothing_left();
+}
+
+// clone(CLONE_PARENT) in the test body: the child is the binary's sibling
+// (a child of this test process, which ran the binary), outside the tree the
+// scopes walk. The clone wrapper names it to the scope it started in.
+// Before: both tests passed and the sibling ran on. A plain clone is an
+// ordinary child, with its spawn site.
+TEST_F(Listener, ACloneParentSiblingIsTheTestsLeak) {
+  RunOptions o;
+  o.env["PROCLEAK_REPORT_DIR"] = dir_ + "/reports";
+  const auto r = scenarios("CloneParent.*", {}, o);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("[  FAILED  ] CloneParent.LeavesASiblingRunning"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[  FAILED  ] CloneParent.PlainCloneLeavesAChild"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("started with CLONE_PARENT, beside the process that made it"), std::string::npos) << r.out;
+  const auto all = reports(dir_ + "/reports");
+  ASSERT_EQ(all.size(), 2u) << r.out;
+  for (const auto& rep : all) {
+    ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+    const auto& leak = rep["leaks"][0];
+    EXPECT_EQ(leak["kinds"], json({"stray"})) << rep.dump(2);
+    EXPECT_EQ(leak["cleanup"], "terminated") << rep.dump(2);
+    const bool sibling = rep["test"] == "CloneParent.LeavesASiblingRunning";
+    EXPECT_EQ(leak["clone_parent"], sibling) << rep.dump(2);
+    EXPECT_EQ(leak["ppid"], sibling ? ::getpid() : r.pid) << rep.dump(2);
+    const auto& frames = leak["spawned_at"];
+    ASSERT_TRUE(frames.is_array() && !frames.empty()) << rep.dump(2);
+    EXPECT_NE(frames[0]["function"].get<std::string>().find("CloneParent"), std::string::npos) << rep.dump(2);
+  }
+  // The sibling's corpse is its parent's to reap: this process's.
+  for (const auto& p : procleak_test::descendants_of(::getpid())) {
+    EXPECT_EQ(p.state, 'Z') << "PID " << p.pid << " still runs";
+    EXPECT_EQ(p.ppid, ::getpid());
+    ::waitpid(p.pid, nullptr, 0);
+  }
   expect_nothing_left();
 }
 

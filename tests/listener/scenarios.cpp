@@ -4,6 +4,7 @@
 // a scenario leaks ends by itself within a minute (alarm), whatever happens.
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -277,6 +278,20 @@ TEST(TidReuse, SecondForksFromANewThreadWithTheSameTid) {
 // Leaks through a shell: std::system and popen run /bin/sh, which starts the
 // sleeper and exits, so the sleeper is re-parented to this binary (the
 // subreaper): an orphan of the shell, not a stray of the binary.
+// clone(CLONE_PARENT): the child is the binary's sibling, outside the tree
+// the scopes walk. Before: every scope passed and it ran on.
+int linger_in_clone(void*) { procleak_examples::linger(); }
+alignas(16) char clone_stack[64 * 1024];  // copied with the rest of memory (no CLONE_VM)
+
+TEST(CloneParent, LeavesASiblingRunning) {
+  ASSERT_GT(clone(linger_in_clone, clone_stack + sizeof clone_stack, CLONE_PARENT | SIGCHLD, nullptr), 0);
+}
+
+// A clone without CLONE_PARENT: an ordinary child, recorded as a spawn site.
+TEST(CloneParent, PlainCloneLeavesAChild) {
+  ASSERT_GT(clone(linger_in_clone, clone_stack + sizeof clone_stack, SIGCHLD, nullptr), 0);
+}
+
 TEST(Spawned, SystemLeavesASleeper) { ASSERT_EQ(std::system("bash -c '(sleep 57 &)'"), 0); }
 
 TEST(Spawned, PopenLeavesASleeper) {

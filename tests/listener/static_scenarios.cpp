@@ -1,10 +1,12 @@
 // The listener in a statically linked GoogleTest binary (tests/CMakeLists.txt
 // links it with -static): every call the spawn-site wrappers replace (fork,
-// posix_spawn, posix_spawnp, system, popen) goes through, in clean and leaky
+// posix_spawn, posix_spawnp, system, popen, clone) goes through, in clean and leaky
 // tests. Before: the first fork called a null pointer (dlsym(RTLD_NEXT) has
 // nothing to find in a static binary), in every mode, PROCLEAK_MODE=off too.
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <spawn.h>
+#include <csignal>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +42,27 @@ TEST(Static, SystemAndPopen) {
   char buf[8] = {};
   EXPECT_NE(fgets(buf, sizeof buf, f), nullptr);
   EXPECT_EQ(pclose(f), 0);
+}
+
+namespace {
+alignas(16) char clone_stack[64 * 1024];  // copied with the rest of memory (no CLONE_VM)
+int exit_at_once(void*) { _exit(0); }
+int linger(void*) {
+  alarm(30);
+  for (;;) pause();
+}
+}  // namespace
+
+TEST(Static, CloneAndReap) {
+  const int pid = clone(exit_at_once, clone_stack + sizeof clone_stack, SIGCHLD, nullptr);
+  ASSERT_GT(pid, 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status));
+}
+
+TEST(StaticLeaky, CloneParentLeavesASibling) {
+  EXPECT_GT(clone(linger, clone_stack + sizeof clone_stack, CLONE_PARENT | SIGCHLD, nullptr), 0);
 }
 
 TEST(StaticLeaky, ForkLeavesAChild) {

@@ -128,5 +128,15 @@ TEST(Classify, InProcessOwnerChildrenAreStrays) {
   EXPECT_TRUE(classify(process(300, kOwner, 'Z'), ctx).kinds.has(Kind::zombie));
 }
 
+// A child of the test's main process started with clone(CLONE_PARENT): the
+// owner is its parent from birth, alive. A stray, never an orphan.
+TEST(Classify, ACloneParentChildOfTheOwnerIsAStrayNotAnOrphan) {
+  const auto c = classify(process(300, kOwner), launcher_context(), nullptr, true);
+  EXPECT_EQ(c.kinds.names(), (std::vector<std::string_view>{"stray"}));
+  EXPECT_EQ(c.original_parent, kOwner);
+  const auto z = classify(process(300, kOwner, 'Z'), launcher_context(), nullptr, true);
+  EXPECT_EQ(z.kinds.names(), (std::vector<std::string_view>{"zombie"}));
+}
+
 }  // namespace
 }  // namespace procleak

@@ -152,5 +152,16 @@ TEST(Lineage, AShellIsNamedByWhatItRanOnlyIfItExecdOnceAndWasNotRead) {
   EXPECT_EQ(book.lineage_of(401)->at(0).comm, "dash");
 }
 
+TEST(Lineage, KnowsWhatTheOwnerItselfForked) {
+  LineageBook book(100);
+  book.on_fork(100, 200);  // the test's main process
+  book.on_fork(100, 201);  // what the kernel shows for a CLONE_PARENT child of 200
+  book.on_fork(200, 300);
+  EXPECT_TRUE(book.forked_by_owner(200));
+  EXPECT_TRUE(book.forked_by_owner(201));
+  EXPECT_FALSE(book.forked_by_owner(300));
+  EXPECT_FALSE(book.forked_by_owner(999)) << "never seen";
+}
+
 }  // namespace
 }  // namespace procleak

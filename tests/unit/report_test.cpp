@@ -453,5 +453,24 @@ TEST(ReportText, ControlCharactersCannotForgeLines) {
   EXPECT_EQ(display_command(l), "a\\x09b c\\x0dd");
 }
 
+TEST(ReportJson, ACloneParentLeakSaysSoAndReadsBack) {
+  Report r = sample_report();
+  r.leaks[0].clone_parent = true;
+  const auto doc = nlohmann::json::parse(to_json(r));
+  EXPECT_EQ(doc["leaks"][0]["clone_parent"], true);
+  const auto parsed = parse_report(to_json(r));
+  ASSERT_EQ(parsed.status, ParsedReport::Status::ok) << parsed.error;
+  EXPECT_TRUE(parsed.report.leaks[0].clone_parent);
+  EXPECT_NE(format_text(r).find("started with CLONE_PARENT"), std::string::npos) << format_text(r);
+  // A report of an older procleak has no such field: false.
+  auto older = doc;
+  older["leaks"][0].erase("clone_parent");
+  const auto old_parsed = parse_report(older.dump());
+  ASSERT_EQ(old_parsed.status, ParsedReport::Status::ok) << old_parsed.error;
+  EXPECT_FALSE(old_parsed.report.leaks[0].clone_parent);
+  older["leaks"][0]["clone_parent"] = "yes";
+  EXPECT_EQ(parse_report(older.dump()).status, ParsedReport::Status::malformed) << "not a boolean";
+}
+
 }  // namespace
 }  // namespace procleak

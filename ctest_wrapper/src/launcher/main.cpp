@@ -158,7 +158,8 @@ int run_checked(const Options& opts, const Prepared& prepared, const Keeper& kee
   auto verified = verify_none(scope, report.test,
                               {.sid = spawned.test.pid,
                                .pgid = spawned.test.pid,
-                               .killed_by_signal = outcome.signal.has_value()},
+                               .killed_by_signal = outcome.signal.has_value(),
+                               .pid = spawned.test.pid},
                               &prepared.suppressions);
   report.leaks = std::move(verified.leaks);
   report.cleanup = verified.cleanup;

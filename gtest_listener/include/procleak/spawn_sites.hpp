@@ -5,8 +5,10 @@
 // then calls the C library's own. Only for processes that turn out to leak
 // are the addresses turned into function, file and line (Boost.Stacktrace
 // over libbacktrace: the binary's debug info when it has some, function
-// names when it has not). vfork and raw clone are not recorded (a vfork
-// child runs on its caller's stack, which a wrapper would corrupt).
+// names when it has not). clone is wrapped too (as fork, and a
+// CLONE_PARENT child kept by PID and start time: the binary's sibling);
+// vfork and the raw clone system call are not (a vfork child runs on its
+// caller's stack, which a wrapper would corrupt).
 #pragma once
 
 #include <sys/types.h>
@@ -32,5 +34,12 @@ void set_recording(bool on) noexcept;
 // and for system and popen what they run ("sh", "-c", COMMAND, for a
 // COMMAND of up to 200 bytes); nullopt when no recorded call matches.
 [[nodiscard]] std::optional<Scope::SpawnSite> find(const LineageBook::Origin& origin);
+
+// How many clone(CLONE_PARENT) calls were recorded so far (one atomic load:
+// the check's clean path asks only this), and the children of those
+// recorded that started at or after since_ns (CLOCK_MONOTONIC), by PID and
+// start time: the processes a scope opened then owns outside its tree.
+[[nodiscard]] std::size_t clone_parent_calls() noexcept;
+[[nodiscard]] std::vector<OutsideRoot> started_with_clone_parent(std::uint64_t since_ns);
 
 }  // namespace procleak::spawn_sites

@@ -45,7 +45,10 @@ struct Classification {
 // when known. With it, a running process whose parent is the owner and
 // whose own parent has exited is that parent's orphan (in a listener too),
 // and a parent_kill_survivor only if that parent died of a signal.
+// clone_parent: the process was started with clone(CLONE_PARENT), so its
+// parent is its creator's parent (the owner, or the binary's own parent),
+// alive: a running one is a stray of that parent, never an orphan.
 [[nodiscard]] Classification classify(const ProcStat& process, const ClassifyContext& ctx,
-                                      const Ancestor* lineage_parent = nullptr) noexcept;
+                                      const Ancestor* lineage_parent = nullptr, bool clone_parent = false) noexcept;
 
 }  // namespace procleak

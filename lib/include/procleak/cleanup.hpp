@@ -24,6 +24,8 @@ struct CleanupPlan {
   // Launcher: every child of the owner is the scope's, so it reaps with
   // waitid(P_ALL). In-process: reaps only the scope's own PIDs.
   bool reap_all_children = true;
+  // Processes the scope owns outside the owner's tree (Scope::adopt).
+  std::vector<OutsideRoot> outside_roots;
   // Processes that existed when the scope opened: never touched.
   std::function<bool(pid_t, std::uint64_t)> in_baseline;
   // Classifies a process born while cleanup runs (it becomes a leak too).

@@ -77,6 +77,9 @@ struct Leak {
   Kinds kinds;
   EscapedVia escaped_via = EscapedVia::none;
   std::optional<pid_t> original_parent;
+  // Started with clone(CLONE_PARENT): beside the process that made it, so
+  // its parent is that process's parent.
+  bool clone_parent = false;
   std::string original_parent_comm;  // when known: names the parent in the cause
   double age_ms = 0;
   // Has the test's stdin, stdout or stderr open; nullopt when that cannot be

@@ -71,6 +71,13 @@ class LineageBook {
 
   // Whether pid is a descendant the book saw being born.
   [[nodiscard]] bool knows(pid_t pid) const noexcept { return current_.contains(pid); }
+  // Whether the book saw the owner itself fork pid. The kernel names the
+  // new parent of a clone(CLONE_PARENT) child, not its caller: a child of
+  // the test's main process started that way is "forked by the owner" too.
+  [[nodiscard]] bool forked_by_owner(pid_t pid) const noexcept {
+    const auto it = current_.find(pid);
+    return it != current_.end() && nodes_[it->second].parent == kOwner;
+  }
 
   // The most ancestors a lineage lists: the nearest ones. A report of many
   // leaks of a deep tree would otherwise grow with depth x leaks.

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -43,5 +44,20 @@ std::error_code walk_descendants(const ProcFs& proc, pid_t root, std::vector<Pro
 // reads them for this process without touching the root's stat).
 void walk_below(const ProcFs& proc, pid_t root, std::vector<pid_t> children, std::vector<ProcStat>& out,
                 std::vector<Unseen>* unseen = nullptr);
+
+// A process the scope owns that is not below its root: started by the
+// owner with clone(CLONE_PARENT), so the owner's own parent is its parent.
+struct OutsideRoot {
+  pid_t pid = 0;
+  std::uint64_t start_time = 0;  // as /proc/<pid>/stat has it: another value means the PID was reused
+  friend bool operator==(const OutsideRoot&, const OutsideRoot&) = default;
+};
+
+// Appends each root that still runs (its PID and start time), then its
+// descendants, as walk_below finds them. A root that has exited is skipped:
+// its corpse is its parent's to reap, not the scope's. Gone only on the
+// kernel's word, as in walk_below; an unreadable root is an Unseen.
+void walk_outside(const ProcFs& proc, const std::vector<OutsideRoot>& roots, std::vector<ProcStat>& out,
+                  std::vector<Unseen>* unseen = nullptr);
 
 }  // namespace procleak

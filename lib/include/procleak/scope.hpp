@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <algorithm>
 #include <functional>
 #include <system_error>
 #include <unordered_map>
@@ -52,6 +53,10 @@ struct TestFacts {
   pid_t sid = kUnknownId;   // the test's session (kUnknownId: do not check)
   pid_t pgid = kUnknownId;  // the test's process group (kUnknownId: do not check)
   bool killed_by_signal = false;
+  // The test's main process (launcher role): any other process the owner
+  // is seen forking was started with CLONE_PARENT by a child of the owner.
+  // 0: unknown.
+  pid_t pid = 0;
 };
 
 class Scope {
@@ -93,6 +98,17 @@ class Scope {
   // to report again. Each leftover is reported once, by the scope it started in.
   // Such a corpse that becomes the owner's own zombie is reaped quietly.
   void exclude(const Leak& leak) { reported_.insert(identity_key(leak.pid, leak.start_time)); }
+
+  // A process the owner started with clone(CLONE_PARENT) since the scope
+  // opened: a sibling of the owner, outside the tree the scope walks, so it
+  // is named here (the listener's clone wrapper knows it). Checked, reported
+  // as started with CLONE_PARENT, and cleaned up with its descendants, like
+  // the rest; forgotten once it has exited and at the next rebaseline.
+  void adopt(OutsideRoot root) {
+    if (std::find(outside_roots_.begin(), outside_roots_.end(), root) == outside_roots_.end()) {
+      outside_roots_.push_back(root);
+    }
+  }
 
   // No settle wait and no grace period from now on: for a launcher that was
   // itself killed, when nothing waits for a gentle end any more.
@@ -179,6 +195,8 @@ class Scope {
   std::vector<pid_t> shape_owner_children_;
   std::vector<KnownProcess> shape_;
   std::vector<std::string> problems_;
+  std::vector<OutsideRoot> outside_roots_;  // adopt()
+  [[nodiscard]] bool started_with_clone_parent(const ProcStat& p) const;
   // In-process role: the test shares this process's descriptor table and may
   // exhaust it; walks and cleanup use the reserve's slots.
   FdReserve reserve_;
