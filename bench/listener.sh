@@ -30,5 +30,27 @@ BENCH_CHILDREN=3 compare "3 children alive"
 # 3,000 unrelated sleeping processes on the machine.
 with_3000_processes compare "no children, with 3,000 more processes on the machine"
 
+# What a leak costs beyond the settle time, in a process of one test (as
+# procleak_discover_tests runs every test): the leaky test against the same
+# test clean, same binary, interleaved; PROCLEAK_MODE=warn so both exit 0.
+leak_cost() {  # LABEL ENV...
+  local label=$1
+  shift
+  "$interleave" --runs "$runs" --warmup 2 --json "$out/leak.json" \
+    "clean=env PROCLEAK_MODE=warn $* $on --gtest_filter=Leak.*" \
+    "leaky=env PROCLEAK_MODE=warn BENCH_LEAK=1 $* $on --gtest_filter=Leak.*"
+  python3 - "$out/leak.json" "$label" <<'PY'
+import json, sys
+r = {x["name"]: x for x in json.load(open(sys.argv[1]))["results"]}
+clean, leaky = r["clean"]["median"], r["leaky"]["median"]
+settle = 0.100
+print(f"{sys.argv[2]:<44} clean {clean*1e3:6.1f} ms, leaky {leaky*1e3:6.1f} ms "
+      f"(quartiles {r['leaky']['q1']*1e3:.1f}-{r['leaky']['q3']*1e3:.1f}): "
+      f"{(leaky-clean-settle)*1e3:5.1f} ms beyond the 100 ms settle")
+PY
+}
+leak_cost "a leak, the only test of its process"
+leak_cost "the same, lineage off" PROCLEAK_LINEAGE=off
+
 # What recording where each process was started costs, per posix_spawn.
 "$staged/bench_spawn_capture" "$runs"

@@ -11,6 +11,7 @@ packages=(
   libcli11-dev                     # procleak-report's command line
   libgtest-dev libgmock-dev        # the listener's host and the test framework
   libbenchmark-dev strace time     # bench/ (strace: syscalls.sh; time: peak RSS)
+  libdw-dev                        # the listener symbolizes spawn sites with libdw (dlopen; headers only)
   libxml2-utils                    # xmllint, to check JUnit output
   procps                           # ps, for the demo's final check
   util-linux                       # setpriv, prlimit, unshare: the environment test runs

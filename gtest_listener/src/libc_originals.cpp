@@ -114,6 +114,7 @@ LibcOriginals resolve() {
   r.popen = next_symbol<FILE* (*)(const char*, const char*)>("popen");
   r.clone = next_symbol<int (*)(int (*)(void*), void*, int, void*, ...)>("clone");
   // A static binary: no next object.
+  r.shared_libc = r.fork != nullptr;
   if (r.fork == nullptr) r.fork = &__fork;
   if (r.popen == nullptr) r.popen = &_IO_popen;
   if (r.clone == nullptr) r.clone = &__clone;

@@ -27,6 +27,9 @@ struct LibcOriginals {
   int (*system)(const char*) = nullptr;
   FILE* (*popen)(const char*, const char*) = nullptr;
   int (*clone)(int (*)(void*), void*, int, void*, ...) = nullptr;
+  // Whether the C library is a shared object beside the binary (false: a
+  // static binary, where dlopen would load a second C library).
+  bool shared_libc = true;
 };
 
 // Resolved once (dlsym is not safe in a forking child or a signal handler);

@@ -1,6 +1,7 @@
 #include "procleak/spawn_sites.hpp"
 
 #include "libc_originals.hpp"
+#include "symbolizer.hpp"
 
 #include <execinfo.h>
 #include <spawn.h>
@@ -15,10 +16,6 @@
 #include <cstdio>
 #include <string>
 
-// Symbols from the binary's debug info (libbacktrace, which GCC ships),
-// header-only: nothing to install beside the listener.
-#define BOOST_STACKTRACE_USE_BACKTRACE
-#include <boost/stacktrace/frame.hpp>
 
 namespace procleak::spawn_sites {
 namespace {
@@ -119,12 +116,7 @@ std::vector<SpawnFrame> symbolize(const void* const* pcs, int n) {
   std::vector<SpawnFrame> out;
   for (int i = 0; i < n; ++i) {
     // A return address: the call is the instruction before it.
-    const boost::stacktrace::frame f(reinterpret_cast<boost::stacktrace::frame::native_frame_ptr_t>(
-        reinterpret_cast<std::uintptr_t>(pcs[i]) - 1));
-    SpawnFrame frame;
-    frame.function = f.name();
-    frame.file = f.source_file();
-    frame.line = static_cast<int>(f.source_line());
+    SpawnFrame frame = symbolize_address(reinterpret_cast<std::uintptr_t>(pcs[i]) - 1);
     // Up to the test body: GoogleTest's own frames below it say nothing.
     if (frame.function.starts_with("testing::") || frame.function.starts_with("void testing::") ||
         frame.function == "main") {

@@ -61,7 +61,13 @@ std::error_code OwnChildren::list_threads() {
 
 std::error_code OwnChildren::read(std::vector<pid_t>& out) {
   out.clear();
-  const pid_t self = ::getpid();
+  // Our PID is needed only to open a file or to tell another thread from
+  // the main one: asked for then, not on the clean path (a system call).
+  pid_t self_cache = 0;
+  const auto self = [&] {
+    if (self_cache == 0) self_cache = ::getpid();
+    return self_cache;
+  };
   // The test may have closed our descriptors (close_range) and reused their
   // numbers: one fstat tells, and then every cached file is opened afresh
   // (and none closed that is not ours, cached_fd.hpp).
@@ -74,7 +80,7 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
     threads_.clear();
   }
   if (!task_dir_.valid()) {
-    const std::string path = root_ + '/' + std::to_string(self) + "/task";
+    const std::string path = root_ + '/' + std::to_string(self()) + "/task";
     task_dir_ = CachedFd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC), st);
     if (!task_dir_.valid()) return errno_code();
     struct statfs fs{};
@@ -85,10 +91,17 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
   // listing makes procfs build an entry per thread, several times the cost).
   tids_.clear();
   if (on_procfs_ && st.st_nlink == 3) {
-    tids_.push_back(static_cast<pid_t>(::syscall(SYS_gettid)));
+    // One thread listed, and a main thread that has exited stays listed
+    // (a zombie) while others run: the one thread is the main thread, the
+    // caller. Its file kept from before needs no gettid to be found.
+    if (threads_.size() == 1 && threads_.front().main) {
+      tids_.push_back(threads_.front().tid);
+    } else {
+      tids_.push_back(static_cast<pid_t>(::syscall(SYS_gettid)));
+    }
   } else {
     if (!task_dir_.still_ours()) {  // the same folder, but the test's descriptor of it: ours anew
-      const std::string path = root_ + '/' + std::to_string(self) + "/task";
+      const std::string path = root_ + '/' + std::to_string(self()) + "/task";
       task_dir_ = CachedFd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       if (!task_dir_.valid()) return errno_code();
     }
@@ -106,27 +119,30 @@ std::error_code OwnChildren::read(std::vector<pid_t>& out) {
       threads_.erase(it);
       it = threads_.end();
     }
-    const std::string path = root_ + '/' + std::to_string(self) + "/task/" + std::to_string(tid) + "/children";
+    const auto path = [&] {
+      return root_ + '/' + std::to_string(self()) + "/task/" + std::to_string(tid) + "/children";
+    };
     // A file kept for a thread that has exited reads as "no children", also
     // when a new thread got its TID since (the kernel reuses IDs): the path
     // then names another file (procfs makes a new inode for the new task).
     // The main thread's TID is the process's own and never reused while it
-    // runs, so only other threads pay for the look (one stat).
-    if (it != threads_.end() && tid != self) {
+    // runs (a file kept for it says so: main), so only other threads pay for
+    // the look (one stat).
+    if (it != threads_.end() && !it->main) {
       struct stat now{};
-      if (::stat(path.c_str(), &now) != 0 || !it->children.same_file(now)) {
+      if (::stat(path().c_str(), &now) != 0 || !it->children.same_file(now)) {
         threads_.erase(it);
         it = threads_.end();
       }
     }
     if (it == threads_.end()) {
-      CachedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      CachedFd fd(::open(path().c_str(), O_RDONLY | O_CLOEXEC));
       if (!fd.valid()) {
         // The thread exited since the listing; anything else means we cannot look.
         if (errno == ENOENT || errno == ESRCH) continue;
         return errno_code();
       }
-      threads_.push_back({tid, std::move(fd)});
+      threads_.push_back({tid, std::move(fd), tid == self()});
       it = threads_.end() - 1;
     }
     // pread from offset 0 makes the kernel list the children afresh.

@@ -15,7 +15,7 @@ namespace procleak {
 // Keeps /proc/self/task and each thread's children file open between reads.
 // On procfs the task folder's link count is 2 + the number of threads, so a
 // single-threaded process (the common GoogleTest binary) is read with an
-// fstat, a gettid and one pread; with more threads, a getdents64 lists them
+// fstat, a gettid, an fcntl (the descriptor still ours) and one pread; with more threads, a getdents64 lists them
 // and each gets a pread. A child forked by any thread is seen; a child of a
 // thread that has exited was re-parented to another thread of the process
 // by the kernel, and is seen there.
@@ -32,6 +32,7 @@ class OwnChildren {
   struct Thread {
     pid_t tid;
     CachedFd children;
+    bool main;  // opened for the main thread (TID = PID): its TID is never another thread's
   };
   std::string root_;
   CachedFd task_dir_;
