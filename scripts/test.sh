@@ -2,7 +2,9 @@
 # The whole test suite: installs dependencies, then builds and runs every test
 # twice: the CI build (warnings are errors, plus the consumer projects on CMake
 # 3.25 and 4.x) and the same under ASan + UBSan (without the consumer projects);
-# then GoogleTest's own suite through procleak-ctest, and the fuzzers.
+# then the listener's tests and the core's scope, lineage and tree tests under
+# ThreadSanitizer (the tsan preset); then GoogleTest's own suite through
+# procleak-ctest, and the fuzzers.
 # Every stage runs, whatever an earlier one did; a summary of all of them
 # comes at the end, and the exit status is 1 if any failed.
 set -uo pipefail
@@ -27,7 +29,7 @@ preset() {
   cmake --preset "$1" >/dev/null && cmake --build --preset "$1" && ctest --preset "$1"
 }
 
-for p in ci asan; do
+for p in ci asan tsan; do
   stage "procleak tests: preset $p" preset "$p"
 done
 stage "a real third-party suite: GoogleTest's own, through procleak-ctest" \

@@ -231,6 +231,8 @@ std::error_code run_as_front_and_keeper(const std::function<int(const Keeper&)>&
     return unblock_and_fail(err);
   }
   run_front(child, start.original_mask, /*shared_memory=*/true, after_keeper_killed);
+#else
+  __builtin_unreachable();  // the keeper always forks here, and run_front does not return
 #endif
 }
 
