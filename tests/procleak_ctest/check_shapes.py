@@ -19,6 +19,7 @@ usage: check_shapes.py CMAKE_BIN_DIR PROCLEAK_CTEST SOURCE WORK GENERATOR [CONFI
 """
 import json
 import os
+import shutil
 import re
 import signal
 import subprocess
@@ -193,6 +194,8 @@ def main():
     with open(os.path.join(work, "rules.supp"), "w") as f:
         f.write("comm:sleep\n")
     mark = "PROCLEAK_SHAPES_RUN=" + uuid.uuid4().hex
+    # This run's reports only: the folder outlives a run in the same build tree.
+    shutil.rmtree(os.path.join(work, "env-reports"), ignore_errors=True)
     env = dict(os.environ, PROCLEAK_CTEST=ctest, PROCLEAK_REPORT_DIR="env-reports",
                PROCLEAK_SHAPES_RUN=mark.split("=", 1)[1])
     r = run([procleak_ctest, "--suppressions", "rules.supp", "--", "--test-dir", build, "-R", "^plain_fails_leaks$"] + c,
