@@ -26,6 +26,7 @@ std::string_view to_string(EscapedVia v) noexcept {
     case EscapedVia::none: return "none";
     case EscapedVia::session: return "session";
     case EscapedVia::group: return "group";
+    case EscapedVia::cgroup: return "cgroup";
   }
   return "?";
 }
@@ -61,7 +62,7 @@ std::optional<Kind> parse_kind(std::string_view name) noexcept {
 }
 
 std::optional<EscapedVia> parse_escaped_via(std::string_view name) noexcept {
-  static constexpr EscapedVia all[] = {EscapedVia::session, EscapedVia::group};
+  static constexpr EscapedVia all[] = {EscapedVia::session, EscapedVia::group, EscapedVia::cgroup};
   return by_name(name, all);
 }
 

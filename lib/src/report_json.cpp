@@ -220,7 +220,7 @@ Leak leak_from_json(const nlohmann::json& j, const std::string& where) {
   if (l.kinds.empty()) throw BadField{where + "kinds is empty"};
   if (const auto it = j.find("escaped_via"); it != j.end() && !it->is_null()) {
     const auto via = it->is_string() ? parse_escaped_via(it->get<std::string>()) : std::nullopt;
-    if (!via) throw BadField{where + "escaped_via is not session, group or null"};
+    if (!via) throw BadField{where + "escaped_via is not session, group, cgroup or null"};
     l.escaped_via = *via;
   }
   l.original_parent = optional_int<pid_t>(j, "original_parent", where);
@@ -316,6 +316,16 @@ Report report_from_json(const nlohmann::json& doc) {
   }
   r.incomplete_reason = optional_text(doc, "incomplete_reason", "");
   r.lineage_unavailable = optional_text(doc, "lineage_unavailable", "");
+  // Additions to procleak.report/1: absent in older reports.
+  r.containment = optional_text(doc, "containment", "");
+  r.containment_reason = optional_text(doc, "containment_reason", "");
+  if (const auto* res = optional_member(doc, "resources", "", &nlohmann::json::is_object, "an object")) {
+    CgroupResources got;
+    got.cpu_usec = optional_int<std::uint64_t>(*res, "cpu_usec", "resources.");
+    got.memory_peak_bytes = optional_int<std::uint64_t>(*res, "memory_peak_bytes", "resources.");
+    got.pids_peak = optional_int<std::uint64_t>(*res, "pids_peak", "resources.");
+    r.resources = got;
+  }
   const auto verdict = text_field(doc, "verdict", "");
   if (verdict == "incomplete" && r.incomplete_reason.empty()) throw BadField{"verdict \"incomplete\" has no incomplete_reason"};
   if (verdict != to_string(verdict_of(r))) {
@@ -403,6 +413,13 @@ ParsedReport parse_report(std::string_view text) {
   return out;
 }
 
+json resources_json(const std::optional<CgroupResources>& r) {
+  if (!r) return nullptr;
+  return json{{"cpu_usec", or_null(r->cpu_usec)},
+              {"memory_peak_bytes", or_null(r->memory_peak_bytes)},
+              {"pids_peak", or_null(r->pids_peak)}};
+}
+
 std::string to_json(const Report& r) {
   json leaks = json::array();
   for (const auto& leak : r.leaks) leaks.push_back(leak_json(leak));
@@ -422,6 +439,9 @@ std::string to_json(const Report& r) {
       {"verdict", to_string(verdict_of(r))},
       {"incomplete_reason", r.incomplete_reason.empty() ? json(nullptr) : json(r.incomplete_reason)},
       {"lineage_unavailable", r.lineage_unavailable.empty() ? json(nullptr) : json(r.lineage_unavailable)},
+      {"containment", r.containment.empty() ? json(nullptr) : json(r.containment)},
+      {"containment_reason", r.containment_reason.empty() ? json(nullptr) : json(r.containment_reason)},
+      {"resources", resources_json(r.resources)},
       {"leaks", std::move(leaks)},
       {"cleanup",
        {{"terminated", r.cleanup.terminated},

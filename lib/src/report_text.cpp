@@ -186,6 +186,7 @@ std::string describe_cause(const Leak& l) {
   if (l.kinds.has(Kind::parent_kill_survivor)) parts.push_back("survived its parent's kill");
   if (l.escaped_via == EscapedVia::session) parts.push_back("left the session via setsid");
   if (l.escaped_via == EscapedVia::group) parts.push_back("left the process group via setpgid");
+  if (l.escaped_via == EscapedVia::cgroup) parts.push_back("left the test's cgroup");
   if (!l.read_error.empty()) parts.push_back("could not be read (" + printable(l.read_error) + "): details unknown");
   if (l.holds_test_output == true) parts.push_back("holds the test's output open");
   if (l.listening && !l.listening->empty()) {

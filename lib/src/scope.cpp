@@ -212,9 +212,10 @@ std::vector<ProcStat> Scope::leftovers(std::vector<Unseen>& unseen) {
     note_problem("could not read this process's children (" + errno_name(ec.value()) + ")");
     return all;
   }
-  if (outside_roots_.empty() && shape_unchanged(children)) return all;  // exactly the baseline's tree
+  if (outside_roots_.empty() && cgroup_roots_.empty() && shape_unchanged(children)) return all;  // the baseline's tree
   reserve_.release();
   if (!children.empty()) walk_below(proc_, owner_, std::move(children), all, &unseen);
+  if (!cgroup_roots_.empty()) walk_outside(proc_, cgroup_roots_, all, &unseen);
   if (!outside_roots_.empty()) {
     walk_outside(proc_, outside_roots_, all, &unseen);
     // One that has exited is forgotten (its PID may serve another process).
@@ -234,6 +235,112 @@ std::vector<ProcStat> Scope::leftovers(std::vector<Unseen>& unseen) {
     if (p.ppid != owner_) seen_parents_.insert_or_assign(p.pid, p.ppid);
   }
   return all;
+}
+
+void Scope::freeze_cgroup(std::vector<ProcStat>& left, std::vector<Unseen>& unseen) {
+  bool populated = false;
+  if (const auto ec = cgroup_->populated(populated)) {
+    note_problem("could not read the test's cgroup " + cgroup_->dir() + " (" + errno_name(ec.value()) + ")");
+    return;
+  }
+  if (!populated) return;  // nothing in it: what the walk found has left it
+  constexpr auto kFreezeWait = std::chrono::seconds(2);
+  if (const auto ec = cgroup_->freeze(kFreezeWait)) {
+    note_problem("could not freeze the test's cgroup " + cgroup_->dir() + " (" + errno_name(ec.value()) + ")");
+  } else {
+    cgroup_frozen_ = true;
+  }
+  std::vector<pid_t> members;
+  if (const auto ec = cgroup_->members(members)) {
+    note_problem("could not list the test's cgroup " + cgroup_->dir() + " (" + errno_name(ec.value()) + ")");
+    cgroup_frozen_ = false;  // membership unknown: each leak's own file says
+    return;
+  }
+  for (const pid_t pid : members) {
+    cgroup_members_.insert(pid);
+    ProcStat stat;
+    if (!proc_.read_stat(pid, stat)) cgroup_roots_.push_back({pid, stat.start_time});
+  }
+  // Frozen now: the snapshot is exact, and members outside the tree are in it.
+  left = leftovers(unseen);
+}
+
+void Scope::stop_cgroup(std::vector<Leak>& leaks, std::vector<std::string>& problems,
+                        std::optional<SignalPath>& signals_via) {
+  const auto say = [&](const std::string& what, std::error_code ec) {
+    problems.push_back(what + " the test's cgroup " + cgroup_->dir() + " (" + errno_name(ec.value()) + ")");
+  };
+  // One descriptor at a time (the test may have left thousands): a frozen
+  // process cannot exit, so its PID and start time name it until the thaw.
+  const auto signal = [&](Leak& leak, int sig) {
+    ProcessHandle h;
+    if (const auto ec = ProcessHandle::open(proc_, leak.pid, leak.start_time, h)) return ec;
+    SignalPath path{};
+    const auto ec = guard_.send(h, sig, &path);
+    if (!ec) note_signal(signals_via, path);
+    return ec;
+  };
+  const auto exited = [&](const Leak& leak) {
+    ProcessHandle h;
+    const auto ec = ProcessHandle::open(proc_, leak.pid, leak.start_time, h);
+    return means_gone(ec) || (!ec && h.has_exited());
+  };
+  const auto member = [&](const Leak& leak) {
+    return leak.cleanup == Fate::pending && !leak.kinds.has(Kind::zombie) && cgroup_members_.contains(leak.pid);
+  };
+  // SIGTERM to every member while it is frozen (queued: none can fork
+  // first), then thaw: each acts on it as it would without procleak.
+  bool all_drop = true;
+  std::vector<std::size_t> sent;
+  for (std::size_t i = 0; i < leaks.size(); ++i) {
+    auto& leak = leaks[i];
+    if (!member(leak)) continue;
+    ProcStat stat;
+    all_drop = all_drop && !proc_.read_stat(leak.pid, stat) && stat.drops(SIGTERM);
+    if (const auto ec = signal(leak, SIGTERM); ec && !means_gone(ec)) {
+      leak.cleanup = Fate::unkillable;
+      leak.cleanup_error = errno_name(ec.value());
+      continue;
+    }
+    sent.push_back(i);
+  }
+  if (const auto ec = cgroup_->thaw()) say("could not thaw", ec);
+  // The grace, on cgroup.events; not when every one drops SIGTERM (only
+  // SIGKILL can end them).
+  if (!all_drop && !sent.empty()) (void)cgroup_->wait_empty(options_.grace);
+  for (const std::size_t i : sent) {
+    if (exited(leaks[i])) leaks[i].cleanup = Fate::terminated;
+  }
+  bool populated = false;
+  if (const auto ec = cgroup_->populated(populated)) say("could not read", ec);
+  if (populated) {
+    // Frozen again, so what was born during the grace is described before
+    // it dies with the rest, at once (cgroup.kill).
+    if (const auto ec = cgroup_->freeze(std::chrono::seconds(2))) say("could not freeze", ec);
+    std::vector<pid_t> now;
+    if (const auto ec = cgroup_->members(now)) say("could not list", ec);
+    const auto ctx = context();
+    for (const pid_t pid : now) {
+      if (cgroup_members_.contains(pid)) continue;
+      ProcStat stat;
+      if (proc_.read_stat(pid, stat) || in_baseline(stat.pid, stat.start_time)) continue;
+      cgroup_members_.insert(pid);
+      leaks.push_back(describe(stat, ctx));
+    }
+    if (const auto ec = cgroup_->kill_all()) say("could not kill", ec);
+    // cgroup.kill passes over a process whose main thread has exited (a
+    // zombie leader: its other threads run on): SIGKILL to each one left.
+    if (cgroup_->wait_empty(std::chrono::milliseconds(50))) {
+      for (auto& leak : leaks) {
+        if (member(leak) && !exited(leak)) (void)signal(leak, SIGKILL);
+      }
+      if (const auto ec = cgroup_->wait_empty(std::chrono::seconds(2))) say("could not empty", ec);
+    }
+  }
+  for (auto& leak : leaks) {
+    if (member(leak) && exited(leak)) leak.cleanup = Fate::killed;
+  }
+  if (options_.role == OwnerRole::launcher) reap_owner_children();
 }
 
 void Scope::note_problem(std::string what) {
@@ -269,6 +376,16 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
   leak.escaped_via = c.escaped_via;
   leak.original_parent = c.original_parent;
   leak.clone_parent = clone_parent;
+  if (cgroup_ != nullptr && !p.is_zombie()) {
+    // Frozen, the members are known; else (nothing left in the cgroup) each
+    // leak is outside it, which its own cgroup file confirms.
+    const std::optional<bool> inside =
+        cgroup_frozen_ ? std::optional<bool>(cgroup_members_.contains(p.pid)) : in_cgroup(proc_, p.pid, cgroup_path_);
+    if (inside == false) {
+      leak.kinds.add(Kind::escaped);
+      leak.escaped_via = EscapedVia::cgroup;
+    }
+  }
   if (lineage_parent != nullptr && c.original_parent == lineage_parent->pid && lineage_parent->exit) {
     leak.original_parent_comm = lineage_parent->comm;  // gone: its name is what the lineage kept
   } else if (c.original_parent) {
@@ -366,6 +483,10 @@ std::vector<Leak> Scope::check(const TestFacts& facts) {
                  static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
   }
   handles.clear();
+  cgroup_frozen_ = false;
+  cgroup_roots_.clear();
+  cgroup_members_.clear();
+  if (cgroup_ != nullptr) freeze_cgroup(left, unseen);
 
   // Every event of the processes found is waiting by now (the kernel queues
   // a fork's event before the child can run).
@@ -412,8 +533,16 @@ CleanupSummary Scope::clean_up(std::vector<Leak>& leaks) {
   plan.describe_newcomer = [this, ctx](const ProcStat& p) { return describe(p, ctx); };
   plan.describe_unseen = [this, ctx](const Unseen& u) { return describe(u, ctx); };
   reserve_.release();
+  // The probe watches children react to their parent's death: a frozen
+  // child would not, and be taken for a survivor.
+  if (options_.probe_parent_kill && cgroup_frozen_) (void)cgroup_->thaw();
   if (options_.probe_parent_kill) probe_parent_kill(plan, leaks);
+  std::vector<std::string> cgroup_problems;
+  std::optional<SignalPath> cgroup_signals_via;
+  if (cgroup_ != nullptr && cgroup_frozen_) stop_cgroup(leaks, cgroup_problems, cgroup_signals_via);
   auto summary = procleak::clean_up(plan, leaks);
+  summary.problems.insert(summary.problems.end(), cgroup_problems.begin(), cgroup_problems.end());
+  if (cgroup_signals_via) note_signal(summary.signals_via, *cgroup_signals_via);
   if (options_.role == OwnerRole::in_process) reserve_.fill();
   summary.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   return summary;

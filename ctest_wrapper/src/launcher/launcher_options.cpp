@@ -12,6 +12,13 @@
 namespace procleak::launcher {
 namespace {
 
+std::optional<Containment> parse_containment(std::string_view v) {
+  if (v == "auto") return Containment::automatic;
+  if (v == "cgroup") return Containment::cgroup;
+  if (v == "session") return Containment::session;
+  return std::nullopt;
+}
+
 ParseResult fail(std::string message) {
   ParseResult r;
   r.outcome = ParseOutcome::error;
@@ -31,6 +38,12 @@ ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup&
     if (value != "0" && value != "1") return fail("PROCLEAK_CTEST_MEASUREMENTS: expected 0 or 1, got '" + std::string(value) + "'");
     o.ctest_measurements = value == "1";
   }
+  if (const char* v = env_lookup("PROCLEAK_CONTAINMENT"); v != nullptr && *v != '\0') {
+    const auto c = parse_containment(v);
+    if (!c) return fail("PROCLEAK_CONTAINMENT: expected auto, cgroup or session, got '" + std::string(v) + "'");
+    o.containment = *c;
+  }
+  bool sweep = false;
 
   std::size_t i = 0;
   for (; i < args.size(); ++i) {
@@ -60,10 +73,14 @@ ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup&
       o.ctest = true;
       continue;
     }
+    if (arg == "--sweep") {
+      sweep = true;
+      continue;
+    }
     // --flag VALUE or --flag=VALUE
     const auto eq = arg.find('=');
     const std::string_view flag = arg.substr(0, eq);
-    const bool own_flag = flag == "--report" || flag == "--name";
+    const bool own_flag = flag == "--report" || flag == "--name" || flag == "--containment";
     if (!own_flag && !is_setting_flag(flag)) {
       return fail("unknown option '" + std::string(flag) + "' (see --help)");
     }
@@ -75,7 +92,11 @@ ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup&
     } else {
       return fail(std::string(flag) + ": missing value");
     }
-    if (own_flag) {
+    if (flag == "--containment") {
+      const auto c = parse_containment(value);
+      if (!c) return fail("--containment: expected auto, cgroup or session, got '" + std::string(value) + "'");
+      o.containment = *c;
+    } else if (own_flag) {
       if (value.empty()) return fail(std::string(flag) + ": value must not be empty");
       (flag == "--report" ? o.report_file : o.name) = value;
     } else if (auto err = *apply_setting_flag(flag, value, o); !err.empty()) {
@@ -84,6 +105,11 @@ ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup&
   }
 
   o.command.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+  if (sweep) {
+    if (!o.command.empty()) return fail("--sweep takes no command");
+    result.outcome = ParseOutcome::sweep;
+    return result;
+  }
   if (o.command.empty()) return fail("no command given (usage: procleak-run [OPTIONS] [--] COMMAND [ARG...])");
   if (o.name.empty()) o.name = default_test_name(o.command);
   return result;
@@ -162,10 +188,12 @@ std::string help_text() {
   return std::string("procleak-run ") + kVersion + R"( - run a test, then fail it if it leaked processes
 
 Usage: procleak-run [OPTIONS] [--] COMMAND [ARG...]
+       procleak-run --sweep
 
 Runs COMMAND in a new session as a child of procleak-run, which is the
-subreaper of everything it starts. When COMMAND exits, every process it left
-behind is reported (PID, command, kind, cause) and killed.
+subreaper of everything it starts, and in a cgroup of its own where one can
+be made. When COMMAND exits, every process it left behind is reported (PID,
+command, kind, cause) and killed.
 
 Options (a flag wins over its variable):
   --mode fail|warn|off     PROCLEAK_MODE      what a leak does (default fail)
@@ -185,6 +213,18 @@ Options (a flag wins over its variable):
   --leak-exit-code N       PROCLEAK_LEAK_EXIT_CODE  exit status for a leak (default 3)
   --lineage on|off         PROCLEAK_LINEAGE   each leak's ancestors from the kernel's
                                               process events (default on)
+  --containment auto|cgroup|session  PROCLEAK_CONTAINMENT  where the test runs:
+                           cgroup: a cgroup v2 of its own below procleak-run's
+                           (frozen, then killed whole with cgroup.kill; 125 where
+                           none can be made); session: its own session under
+                           procleak-run's subreaper; auto (default): cgroup where
+                           one can be made, else session (the report says why)
+  --sweep                  kill and report what the cgroups of killed procleak-run
+                           processes hold (their two processes confirmed gone),
+                           anywhere in the cgroup2 hierarchy; run it as a CI
+                           post-step. Every start also sweeps the cgroups beside
+                           its own. Exit 0: nothing held; the leak exit code: it
+                           killed something (a "sweep" report in the test's folder)
   --ctest-measurements     PROCLEAK_CTEST_MEASUREMENTS=1  print the leak counts as
                                               <CTestMeasurement> lines on stdout
   --ctest                  run as a CTest test (procleak-ctest and the CMake module

@@ -10,8 +10,15 @@
 
 namespace procleak::launcher {
 
+// How the test is contained (--containment, PROCLEAK_CONTAINMENT): in a
+// cgroup of its own where one can be made, else in its own session under
+// procleak's subreaper (automatic); only in a cgroup (cgroup: 125 where
+// none can be made); only in its session (session).
+enum class Containment { automatic, cgroup, session };
+
 // The shared settings (procleak/settings.hpp) plus the launcher's own flags.
 struct Options : Settings {
+  Containment containment = Containment::automatic;
   std::string report_file;           // --report
   std::string name;                  // --name (default: derived)
   bool ctest_measurements = false;   // --ctest-measurements, PROCLEAK_CTEST_MEASUREMENTS=1
@@ -19,7 +26,8 @@ struct Options : Settings {
   std::vector<std::string> command;  // COMMAND [ARG...]
 };
 
-enum class ParseOutcome { run, help, version, error };
+// sweep: --sweep, which takes no command.
+enum class ParseOutcome { run, help, version, sweep, error };
 
 struct ParseResult {
   ParseOutcome outcome = ParseOutcome::run;

@@ -5,6 +5,7 @@
 // what the caller handed us (inherited_state.hpp), run as front and keeper
 // (front_and_keeper.hpp): set up ownership and signals, spawn, wait, check,
 // clean up, report, exit as the test did.
+#include <dirent.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "containment.hpp"
 #include "forwarded_signals.hpp"
 #include "front_and_keeper.hpp"
 #include "inherited_state.hpp"
@@ -133,7 +135,33 @@ int run_checked(const Options& opts, const Prepared& prepared, const Keeper& kee
   // A GoogleTest binary with the listener reports into the same folder, with
   // the same mode and timings as the launcher in front of it.
   for (const auto& [name, value] : settings_for_the_test(opts)) ::setenv(name.c_str(), value.c_str(), 1);
-  auto spawned = spawn_test(opts.command, signals.original_mask(), prepared.inherited);
+
+  // A cgroup of the test's own where one can be made (--containment).
+  auto contained = contain(opts, launcher_identity(ProcFs(), ::getppid(), ::getpid()));
+  if (!contained.error.empty()) return say(kUsageError, contained.error);
+  // The cgroup goes with every return from here on (a process left in it
+  // keeps it, and the verdict says so).
+  struct RemoveCgroup {
+    TestCgroup& cg;
+    ~RemoveCgroup() {
+      if (cg.valid()) (void)cg.remove();
+    }
+  } remove_cgroup{contained.cgroup};
+  int join_error = 0;
+  auto spawned = spawn_test(opts.command, signals.original_mask(), prepared.inherited,
+                            contained.cgroup.valid() ? contained.cgroup.procs_fd() : -1, &join_error);
+  if (join_error != 0) {
+    const std::string why = "the test cannot join the cgroup " + contained.cgroup.dir() + " (" +
+                            errno_name(join_error) + ": " + std::strerror(join_error) + ")";
+    (void)contained.cgroup.remove();
+    contained.cgroup = TestCgroup();
+    if (opts.containment == Containment::cgroup) return say(kUsageError, "--containment cgroup: " + why);
+    contained.why_not = why;
+    spawned = spawn_test(opts.command, signals.original_mask(), prepared.inherited);
+  }
+  if (contained.cgroup.valid()) scope.use_cgroup(&contained.cgroup, contained.path);
+  report.containment = contained.cgroup.valid() ? "cgroup" : "session";
+  report.containment_reason = contained.why_not;
   switch (spawned.error) {
     case SpawnError::none: break;
     case SpawnError::not_found: return say(kNotFound, spawned.message);
@@ -165,6 +193,12 @@ int run_checked(const Options& opts, const Prepared& prepared, const Keeper& kee
   report.cleanup = verified.cleanup;
   report.incomplete_reason = std::move(verified.incomplete_reason);
   report.lineage_unavailable = opts.lineage ? scope.lineage_unavailable() : "turned off (--lineage off)";
+  if (contained.cgroup.valid()) {
+    report.resources = contained.cgroup.resources();
+    if (const auto ec = contained.cgroup.remove()) {
+      say(0, "cannot remove the test's cgroup " + contained.cgroup.dir() + ": " + ec.message());
+    }
+  }
   if (outcome.signals_via) note_signal(report.cleanup.signals_via, *outcome.signals_via);
   const bool reports_written = publish(opts, prepared, report);
 
@@ -200,8 +234,30 @@ void clean_up_after_keeper(const Options& opts, const Prepared& prepared, int ke
   if (Scope::open(scope_options, scope)) return;
   scope.clear_baseline();
   scope.hurry();
+  // The test's cgroup, named after this front and the keeper that died.
+  TestCgroup cgroup;
+  std::string cgroup_path;
+  if (const auto own = find_own_cgroup(ProcFs()); !own.dir.empty()) {
+    const auto me = launcher_identity(ProcFs(), ::getpid(), 0);
+    const std::string prefix = "procleak-" + std::to_string(me.front_pid) + '.' + std::to_string(me.front_start) + '-';
+    if (DIR* d = ::opendir(own.dir.c_str())) {
+      while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name.rfind(prefix, 0) != 0 || !parse_cgroup_name(name)) continue;
+        if (!TestCgroup::open_existing(own.dir + '/' + name, cgroup)) {
+          cgroup_path = (own.path == "/" ? "" : own.path) + '/' + name;
+          break;
+        }
+      }
+      ::closedir(d);
+    }
+  }
+  if (cgroup.valid()) scope.use_cgroup(&cgroup, cgroup_path);
   auto verified = verify_none(scope, opts.name, {.killed_by_signal = true}, &prepared.suppressions);
-  if (verified.leaks.empty() && verified.incomplete_reason.empty()) return;
+  if (verified.leaks.empty() && verified.incomplete_reason.empty()) {
+    if (cgroup.valid()) (void)cgroup.remove();
+    return;
+  }
   say(0, "the keeper process died of " + signal_name(keeper_signal) + "; cleaned up what test '" + opts.name +
              "' left");
   Report report = new_report(opts);
@@ -210,8 +266,30 @@ void clean_up_after_keeper(const Options& opts, const Prepared& prepared, int ke
   report.cleanup = verified.cleanup;
   report.incomplete_reason = "the keeper process died of " + signal_name(keeper_signal) +
                              ": the test's own exit status is unknown";
+  report.containment = cgroup.valid() ? "cgroup" : "session";
+  if (cgroup.valid()) {
+    report.resources = cgroup.resources();
+    (void)cgroup.remove();
+  }
   if (!verified.incomplete_reason.empty()) report.incomplete_reason += "; " + verified.incomplete_reason;
   (void)publish(opts, prepared, report);
+}
+
+// --sweep: the whole cgroup2 hierarchy this process sees, from its mount's top.
+int sweep_everywhere(const Options& opts) {
+  const auto own = find_own_cgroup(ProcFs());
+  if (own.dir.empty()) {
+    say(0, "nothing to sweep: " + own.why_not);
+    return 0;
+  }
+  // The mount's top: own.dir without own.path's part below it.
+  std::string top = own.dir;
+  if (own.path != "/" && top.size() >= own.path.size() &&
+      top.compare(top.size() - own.path.size(), own.path.size(), own.path) == 0) {
+    top.resize(top.size() - own.path.size());
+  }
+  const int killed = sweep_cgroups(top, true, opts.report_dir);
+  return killed > 0 ? opts.leak_exit_code : 0;
 }
 
 }  // namespace
@@ -235,6 +313,7 @@ int main(int argc, char** argv, char** envp) {
     case ParseOutcome::help: std::fputs(help_text().c_str(), stdout); return 0;
     case ParseOutcome::version: std::printf("procleak-run %s\n", procleak::kVersion); return 0;
     case ParseOutcome::error: return say(kUsageError, parsed.error);
+    case ParseOutcome::sweep: return sweep_everywhere(parsed.options);
     case ParseOutcome::run: break;
   }
   const Options& opts = parsed.options;

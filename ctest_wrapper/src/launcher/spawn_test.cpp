@@ -45,6 +45,10 @@ struct TestSessionSetup {
   pid_t launcher_pid;
   const sigset_t* child_mask;
   const InheritedState* inherited;
+  // The test's cgroup (cgroup.procs, for writing), or -1; where the child
+  // puts the errno when it cannot join (it shares our memory until exec).
+  int cgroup_procs_fd;
+  int* join_error;
   // The argument vector as execvp would pass it: argv[0] as the caller gave
   // it ("bash", not the "/usr/bin/bash" Boost puts there), so a program that
   // reads its own name ($0, usage lines, multi-call binaries) sees the same
@@ -82,6 +86,12 @@ struct TestSessionSetup {
 
   template <typename Launcher>
   error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*&) {
+    // Into the test's cgroup first: everything it starts is born there.
+    if (cgroup_procs_fd >= 0 && ::write(cgroup_procs_fd, "0", 1) != 1) {
+      const int err = errno;
+      if (join_error != nullptr) *join_error = err;
+      return {err, boost::system::system_category()};
+    }
     // A session of its own: the test's group and session ids are its PID, so
     // anything that leaves them later can be called an escapee.
     if (::setsid() < 0) return last_error();
@@ -147,7 +157,8 @@ namespace {
 // One launch through Boost.Process; ec says why it failed.
 std::optional<bp::process> launch(boost::asio::io_context& ctx, const std::string& executable,
                                   const std::string& argv0, const std::vector<std::string>& args, const sigset_t& child_mask,
-                                  const InheritedState& inherited, error_code& ec, pid_t& child) {
+                                  const InheritedState& inherited, int cgroup_procs_fd, int* join_error,
+                                  error_code& ec, pid_t& child) {
   bp::posix::vfork_launcher launcher;
   std::optional<bp::process> proc;
   // The executor overload: in Boost 1.81 the io_context overload that takes
@@ -156,7 +167,7 @@ std::optional<bp::process> launch(boost::asio::io_context& ctx, const std::strin
   for (const auto& a : args) argv.push_back(a.c_str());
   argv.push_back(nullptr);
   proc.emplace(launcher(ctx.get_executor(), ec, executable, args,
-                        TestSessionSetup{::getpid(), &child_mask, &inherited, argv.data()}));
+                        TestSessionSetup{::getpid(), &child_mask, &inherited, cgroup_procs_fd, join_error, argv.data()}));
   child = launcher.pid;
   return proc;
 }
@@ -164,7 +175,8 @@ std::optional<bp::process> launch(boost::asio::io_context& ctx, const std::strin
 }  // namespace
 
 SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& child_mask,
-                       const InheritedState& inherited) {
+                       const InheritedState& inherited, int cgroup_procs_fd, int* join_error) {
+  if (join_error != nullptr) *join_error = 0;
   SpawnResult result;
   const std::string executable = resolve(command.front());
   if (executable.empty()) {
@@ -182,7 +194,7 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
   pid_t child = 0;
   bool used_sh = false;
   try {
-    proc = launch(ctx, executable, command.front(), args, child_mask, inherited, ec, child);
+    proc = launch(ctx, executable, command.front(), args, child_mask, inherited, cgroup_procs_fd, join_error, ec, child);
     if (ec && ec.value() == ENOEXEC) {
       // A script without "#!": execvp runs it with /bin/sh, and so do we.
       if (child > 0) ::waitpid(child, nullptr, 0);
@@ -190,7 +202,7 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
       sh_args.insert(sh_args.end(), args.begin(), args.end());
       ec = {};
       used_sh = true;
-      proc = launch(ctx, "/bin/sh", "/bin/sh", sh_args, child_mask, inherited, ec, child);
+      proc = launch(ctx, "/bin/sh", "/bin/sh", sh_args, child_mask, inherited, cgroup_procs_fd, join_error, ec, child);
     }
   } catch (const std::exception& e) {  // allocation failure inside the launcher
     if (child > 0) ::waitpid(child, nullptr, 0);
@@ -203,6 +215,11 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
     // us as a zombie handed to our own subreaper.
     if (child > 0) ::waitpid(child, nullptr, 0);
     const int err = ec.value();
+    if (join_error != nullptr && *join_error != 0) {
+      result.error = SpawnError::setup_failed;
+      result.message = "the test cannot join its cgroup: " + std::string(std::strerror(err));
+      return result;
+    }
     result.error = err == ENOENT ? SpawnError::not_found
                    : (err == EACCES || err == ENOEXEC || err == EISDIR || err == EPERM)
                        ? SpawnError::not_executable

@@ -35,7 +35,12 @@ struct SpawnResult {
 // only 0, 1, 2: a test may be handed more). Looks the command up on PATH and
 // runs a script without "#!" with /bin/sh, as execvp does.
 // Assumes the caller already is a child subreaper.
+// cgroup_procs_fd: a cgroup's cgroup.procs, open for writing (cgroup.hpp),
+// or -1. The child writes "0" into it before anything else, and so runs in
+// that cgroup before its exec; if it cannot, the spawn fails with
+// SpawnError::setup_failed and *join_error (when given) holds the errno.
 [[nodiscard]] SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& child_mask,
-                                     const InheritedState& inherited);
+                                     const InheritedState& inherited, int cgroup_procs_fd = -1,
+                                     int* join_error = nullptr);
 
 }  // namespace procleak::launcher

@@ -44,7 +44,8 @@ class Kinds {
   std::uint8_t bits_ = 0;
 };
 
-enum class EscapedVia : std::uint8_t { none, session, group };
+// cgroup: it left the test's cgroup (containment by cgroup, cgroup.hpp).
+enum class EscapedVia : std::uint8_t { none, session, group, cgroup };
 
 // What cleanup did to the process.
 enum class Fate : std::uint8_t {

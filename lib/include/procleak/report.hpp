@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "procleak/cgroup.hpp"
 #include "procleak/leak.hpp"
 #include "procleak/process_handle.hpp"
 
@@ -59,6 +60,15 @@ struct Report {
   std::string incomplete_reason;
   // Why the leaks' lineage is not known (process_events.hpp); empty when it is.
   std::string lineage_unavailable;
+  // How the test was contained: "cgroup" (a cgroup of its own, cgroup.hpp)
+  // or "session" (its own session, under procleak's subreaper); empty where
+  // the report does not say (the listener, older reports).
+  std::string containment;
+  // Why not a cgroup, when containment is "session"; empty otherwise.
+  std::string containment_reason;
+  // What the test's whole tree used, from its cgroup's files; nullopt
+  // without a cgroup.
+  std::optional<CgroupResources> resources;
 };
 
 // incomplete: incomplete_reason is set (whatever the leaks); else clean: no

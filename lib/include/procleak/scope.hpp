@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "procleak/cached_fd.hpp"
+#include "procleak/cgroup.hpp"
 #include "procleak/classify.hpp"
 #include "procleak/duration.hpp"
 #include "procleak/fd_reserve.hpp"
@@ -98,6 +99,20 @@ class Scope {
   // to report again. Each leftover is reported once, by the scope it started in.
   // Such a corpse that becomes the owner's own zombie is reaped quietly.
   void exclude(const Leak& leak) { reported_.insert(identity_key(leak.pid, leak.start_time)); }
+
+  // Containment by cgroup (the launcher): the test's own cgroup, and its
+  // path as /proc/<pid>/cgroup names it. check() then freezes the cgroup
+  // once the settle time is over and something is left in it (nothing in it
+  // runs or forks from then on), takes its members the walk does not reach
+  // as the scope's, and marks a leak outside it as escaped via cgroup.
+  // clean_up() then sends each member SIGTERM while frozen, thaws, waits up
+  // to the grace on cgroup.events, freezes again, describes what was born
+  // meanwhile, and kills the rest at once (cgroup.kill), before anything
+  // else. nullptr (the default): none.
+  void use_cgroup(const TestCgroup* cgroup, std::string path) {
+    cgroup_ = cgroup;
+    cgroup_path_ = std::move(path);
+  }
 
   // A process the owner started with clone(CLONE_PARENT) since the scope
   // opened: a sibling of the owner, outside the tree the scope walks, so it
@@ -196,6 +211,14 @@ class Scope {
   std::vector<KnownProcess> shape_;
   std::vector<std::string> problems_;
   std::vector<OutsideRoot> outside_roots_;  // adopt()
+  const TestCgroup* cgroup_ = nullptr;      // use_cgroup()
+  std::string cgroup_path_;
+  bool cgroup_frozen_ = false;                    // by the last check()
+  std::vector<OutsideRoot> cgroup_roots_;         // its members at that check
+  std::unordered_set<pid_t> cgroup_members_;
+  void freeze_cgroup(std::vector<ProcStat>& left, std::vector<Unseen>& unseen);
+  void stop_cgroup(std::vector<Leak>& leaks, std::vector<std::string>& problems,
+                   std::optional<SignalPath>& signals_via);
   [[nodiscard]] bool started_with_clone_parent(const ProcStat& p) const;
   // In-process role: the test shares this process's descriptor table and may
   // exhaust it; walks and cleanup use the reserve's slots.

@@ -1,0 +1,461 @@
+// Containment by cgroup (procleak-run --containment): exact membership, an
+// atomic stop, a sweep of what killed launchers left, the test's resources;
+// and the fall-back to session containment where no cgroup can be made
+// (read-only or absent hierarchy, a user without a delegated cgroup), which
+// the report explains. The process table and the cgroup hierarchy are the
+// judges, read here independently of procleak (/proc/self/cgroup, /proc/mounts).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "launcher_run.hpp"
+#include "process_oracle.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+using nlohmann::json;
+using procleak_test::RunOptions;
+using procleak_test::RunResult;
+using procleak_test::run_command;
+
+const std::string kRun = PROCLEAK_RUN_PATH;
+const std::string kHelpers = PROCLEAK_HELPERS_DIR;
+const std::string kExamples = PROCLEAK_EXAMPLES_DIR;
+
+// This process's cgroup v2 folder: its "0::" line under a cgroup2 mount
+// whose root is "/" (the layouts these tests set up). Empty: none.
+std::string own_cgroup_dir() {
+  std::ifstream cg("/proc/self/cgroup");
+  std::string line, path;
+  while (std::getline(cg, line)) {
+    if (line.rfind("0::", 0) == 0) path = line.substr(3);
+  }
+  if (path.empty()) return {};
+  std::ifstream mounts("/proc/self/mounts");
+  while (std::getline(mounts, line)) {
+    std::istringstream words(line);
+    std::string source, point, type;
+    words >> source >> point >> type;
+    if (type == "cgroup2") return point + (path == "/" ? "" : path);
+  }
+  return {};
+}
+
+// Whether procleak-run, as these tests run it, can make a cgroup: as root
+// (not as nobody, in_environment.sh), with a writable cgroup2 hierarchy.
+bool cgroup_expected() {
+  if (std::getenv("PROCLEAK_TEST_UNPRIVILEGED") != nullptr || ::geteuid() != 0) return false;
+  const auto dir = own_cgroup_dir();
+  return !dir.empty() && ::access(dir.c_str(), W_OK) == 0;
+}
+
+// The cgroups procleak made beside this process's own.
+std::vector<std::string> procleak_cgroups() {
+  std::vector<std::string> out;
+  const auto dir = own_cgroup_dir();
+  if (dir.empty()) return out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().filename().string().rfind("procleak-", 0) == 0) out.push_back(e.path().string());
+  }
+  return out;
+}
+
+// The cgroup named after the launcher whose front is front_pid.
+std::string cgroup_of_front(pid_t front_pid) {
+  for (const auto& d : procleak_cgroups()) {
+    if (std::filesystem::path(d).filename().string().rfind("procleak-" + std::to_string(front_pid) + '.', 0) == 0) return d;
+  }
+  return {};
+}
+
+std::vector<pid_t> cgroup_procs(const std::string& dir) {
+  std::vector<pid_t> out;
+  std::ifstream in(dir + "/cgroup.procs");
+  for (pid_t pid = 0; in >> pid;) out.push_back(pid);
+  return out;
+}
+
+// Children of pid (every thread's), from /proc.
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& t : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(t.path().string() + "/children");
+    for (pid_t c = 0; in >> c;) out.push_back(c);
+  }
+  return out;
+}
+
+bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+// Leftovers re-parented to this process (the launcher that owned them was
+// killed) that procleak killed are this process's zombies: reaped here.
+void reap_own_zombies() {
+  for (const auto& p : procleak_test::descendants_of(::getpid())) {
+    if (p.state == 'Z') ::waitpid(p.pid, nullptr, 0);
+  }
+}
+
+double children_cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_CHILDREN, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+class Containment : public procleak_test::LauncherRun {
+ protected:
+  Containment() : LauncherRun(kRun) {}
+
+  void SetUp() override {
+    LauncherRun::SetUp();
+    before_ = procleak_cgroups();
+  }
+
+  // What a run must leave: no process, and no cgroup of procleak's beyond
+  // those there before.
+  void expect_nothing_left_anywhere() {
+    reap_own_zombies();
+    expect_nothing_left();
+    EXPECT_EQ(procleak_cgroups(), before_) << "a cgroup of procleak's was left behind";
+  }
+
+  // Checks the containment a report names against what this machine allows.
+  static void expect_containment(const json& rep) {
+    if (cgroup_expected()) {
+      EXPECT_EQ(rep["containment"], "cgroup") << rep.dump(2);
+      EXPECT_TRUE(rep["containment_reason"].is_null()) << rep.dump(2);
+      ASSERT_TRUE(rep["resources"].is_object()) << rep.dump(2);
+      EXPECT_TRUE(rep["resources"]["cpu_usec"].is_number_integer()) << rep.dump(2);
+    } else {
+      EXPECT_EQ(rep["containment"], "session") << rep.dump(2);
+      EXPECT_TRUE(rep["containment_reason"].is_string()) << "auto says why not:\n" << rep.dump(2);
+      EXPECT_TRUE(rep["resources"].is_null()) << rep.dump(2);
+    }
+  }
+
+  static void expect_all_stopped(const json& rep) {
+    for (const auto& l : rep["leaks"]) {
+      EXPECT_TRUE(l["cleanup"] == "terminated" || l["cleanup"] == "killed") << rep.dump(2);
+    }
+  }
+
+  std::vector<std::string> before_;
+};
+
+TEST_F(Containment, ADoubleForkedDaemonIsStoppedAndTheCgroupRemoved) {
+  const auto r = run({kExamples + "/setsid_daemon_test"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  expect_containment(rep);
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  const auto& leak = rep["leaks"][0];
+  EXPECT_EQ(leak["escaped_via"], "session") << "it called setsid, and stayed in the cgroup: " << rep.dump(2);
+  EXPECT_EQ(leak["cleanup"], "terminated") << rep.dump(2);
+  expect_nothing_left_anywhere();
+}
+
+TEST_F(Containment, ACloneParentChildIsCaught) {
+  const auto r = run({kHelpers + "/helper_clone_parent", "sleep", "332"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  expect_containment(rep);
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  EXPECT_EQ(rep["leaks"][0]["cmdline"], json({"sleep", "332"}));
+  EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated") << rep.dump(2);
+  expect_nothing_left_anywhere();
+}
+
+// A process that moves itself to procleak-run's own cgroup has left the
+// test's: still found (the subreaper's tree), and reported as escaped via
+// cgroup.
+TEST_F(Containment, AProcessThatLeavesTheCgroupHasEscapedViaCgroup) {
+  if (!cgroup_expected()) GTEST_SKIP() << "no cgroup here for procleak-run";
+  const auto parent = own_cgroup_dir();
+  const auto r = run({"sh", "-c", "sh -c 'echo $$ > " + parent + "/cgroup.procs && exec sleep 333' & sleep 0.3; exit 0"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  const auto& leak = rep["leaks"][0];
+  EXPECT_EQ(leak["cmdline"], json({"sleep", "333"}));
+  EXPECT_EQ(leak["kinds"], json({"orphan", "escaped"})) << rep.dump(2);
+  EXPECT_EQ(leak["escaped_via"], "cgroup") << rep.dump(2);
+  EXPECT_EQ(leak["cleanup"], "terminated") << rep.dump(2);
+  EXPECT_NE(r.err.find("left the test's cgroup"), std::string::npos) << r.err;
+  expect_nothing_left_anywhere();
+}
+
+// A fork loop (capped at 20,000 in the program, still forking when the test
+// ends): frozen at once, nothing born after the freeze, every process gone,
+// no survivor. The time is printed (bench/containment.sh compares it with
+// session containment's SIGSTOP sweeps).
+TEST_F(Containment, AForkLoopIsFrozenAndGoneWithNoSurvivor) {
+  const auto r = run({kHelpers + "/helper_fork_loop", "20000", "10"}, {"--settle", "50ms", "--grace", "500ms"},
+                     [] {
+                       RunOptions o;
+                       o.limit = std::chrono::seconds(60);
+                       return o;
+                     }());
+  EXPECT_EQ(r.exit_code, 3) << r.err.substr(0, 2000);
+  const auto rep = report();
+  expect_containment(rep);
+  EXPECT_GT(rep["leaks"].size(), 0u);
+  expect_all_stopped(rep);
+  EXPECT_TRUE(rep["incomplete_reason"].is_null()) << rep["incomplete_reason"];
+  std::printf("fork loop: %zu processes stopped, procleak-run took %.2f s (containment %s)\n", rep["leaks"].size(),
+              r.seconds, rep["containment"].get<std::string>().c_str());
+  expect_nothing_left_anywhere();
+}
+
+// Both procleak-run processes SIGKILLed at once (a CI job cancelled): what
+// the test started runs on in the cgroup. The next procleak-run start sweeps
+// it, and so does procleak-run --sweep: killed, and reported in the test's
+// report folder.
+class KilledLauncher : public Containment, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(KilledLauncher, IsSweptAndReported) {
+  if (!cgroup_expected()) GTEST_SKIP() << "no cgroup here for procleak-run";
+  const bool by_sweep_flag = GetParam();
+  const std::string reports = dir_ + "/reports";
+  pid_t front = 0;
+  RunOptions o;
+  o.while_running = [&](pid_t pid) {
+    front = pid;
+    std::string cg;
+    ASSERT_TRUE(wait_until([&] {
+      cg = cgroup_of_front(pid);
+      return !cg.empty() && cgroup_procs(cg).size() >= 2;
+    })) << "the test did not start in a cgroup";
+    const auto keeper = children_of(pid);
+    ASSERT_EQ(keeper.size(), 1u);
+    ::kill(keeper[0], SIGKILL);
+    ::kill(pid, SIGKILL);
+  };
+  (void)run_command({kRun, "--report-dir", reports, "--name", "swept test", "--", "sh", "-c", "sleep 334 & exec sleep 335"},
+                    o);
+  ASSERT_GT(front, 0);
+  const auto left = cgroup_of_front(front);
+  ASSERT_FALSE(left.empty()) << "the killed launcher's cgroup is there";
+  ASSERT_TRUE(wait_until([&] { return cgroup_procs(left).size() == 1; })) << "sleep 334 runs on in it";
+
+  const auto next = by_sweep_flag ? run_command({kRun, "--sweep"}) : run_command({kRun, "--", "true"});
+  EXPECT_EQ(next.exit_code, by_sweep_flag ? 3 : 0) << next.err;
+  EXPECT_NE(next.err.find("swept " + left), std::string::npos) << next.err;
+  EXPECT_FALSE(std::filesystem::exists(left));
+  std::vector<json> swept;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(reports, ec)) {
+    const auto rep = read_json(e.path().string());
+    if (rep["source"] == "sweep") swept.push_back(rep);
+  }
+  ASSERT_EQ(swept.size(), 1u);
+  EXPECT_EQ(swept[0]["test"], "swept test");
+  EXPECT_EQ(swept[0]["verdict"], "leaked");
+  ASSERT_EQ(swept[0]["leaks"].size(), 1u) << swept[0].dump(2);
+  EXPECT_EQ(swept[0]["leaks"][0]["cmdline"], json({"sleep", "334"}));
+  EXPECT_EQ(swept[0]["leaks"][0]["cleanup"], "killed");
+  expect_nothing_left_anywhere();
+}
+
+INSTANTIATE_TEST_SUITE_P(NextStartOrSweepFlag, KilledLauncher, ::testing::Bool(),
+                         [](const auto& param_info) { return param_info.param ? "BySweep" : "ByTheNextStart"; });
+
+// A sweep never touches the cgroup of a launcher that is still running,
+// beside one that was killed.
+TEST_F(Containment, ARunningLaunchersCgroupIsLeftAlone) {
+  if (!cgroup_expected()) GTEST_SKIP() << "no cgroup here for procleak-run";
+  pid_t alive_front = 0;
+  std::promise<void> started;
+  RunOptions a;
+  a.while_running = [&](pid_t pid) {
+    alive_front = pid;
+    wait_until([&] { return !cgroup_of_front(pid).empty(); });
+    started.set_value();
+  };
+  auto alive = std::async(std::launch::async, [&] {
+    return run_command({kRun, "--report", dir_ + "/alive.json", "--", "sleep", "2"}, a);
+  });
+  started.get_future().wait();
+  const auto alive_cgroup = cgroup_of_front(alive_front);
+  ASSERT_FALSE(alive_cgroup.empty());
+
+  RunOptions k;
+  pid_t killed_front = 0;
+  k.while_running = [&](pid_t pid) {
+    killed_front = pid;
+    wait_until([&] {
+      const auto cg = cgroup_of_front(pid);
+      return !cg.empty() && cgroup_procs(cg).size() >= 2;
+    });
+    for (const pid_t keeper : children_of(pid)) ::kill(keeper, SIGKILL);
+    ::kill(pid, SIGKILL);
+  };
+  (void)run_command({kRun, "--", "sh", "-c", "sleep 336 & exec sleep 337"}, k);
+  const auto killed_cgroup = cgroup_of_front(killed_front);
+  ASSERT_FALSE(killed_cgroup.empty());
+
+  const auto sweep = run_command({kRun, "--sweep"});
+  EXPECT_EQ(sweep.exit_code, 3) << sweep.err;
+  EXPECT_FALSE(std::filesystem::exists(killed_cgroup));
+  EXPECT_TRUE(std::filesystem::exists(alive_cgroup)) << "the running launcher's cgroup was swept";
+  EXPECT_EQ(sweep.err.find(alive_cgroup), std::string::npos) << sweep.err;
+  const auto r = alive.get();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_json(dir_ + "/alive.json")["verdict"], "clean");
+  expect_nothing_left_anywhere();
+}
+
+// The cgroup's CPU time is the whole tree's: a test that burns CPU in two
+// processes is charged what the same command costs when run directly.
+TEST_F(Containment, TheResourcesCountTheWholeTreesCpuTime) {
+  if (!cgroup_expected()) GTEST_SKIP() << "no cgroup here for procleak-run";
+  const std::vector<std::string> burn{
+      "sh", "-c", "b() { i=0; while [ $i -lt 150000 ]; do i=$((i+1)); done; }; b & b; wait"};
+  const double before = children_cpu_seconds();
+  ASSERT_EQ(run_command(burn).exit_code, 0);
+  const double direct = children_cpu_seconds() - before;
+  const auto r = run(burn);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto rep = report();
+  ASSERT_TRUE(rep["resources"].is_object()) << rep.dump(2);
+  const double charged = rep["resources"]["cpu_usec"].get<double>() / 1e6;
+  std::printf("CPU: %.3f s when run directly, %.3f s in the test's cgroup\n", direct, charged);
+  EXPECT_GT(charged, direct * 0.5) << rep.dump(2);
+  EXPECT_LT(charged, direct * 2.0 + 0.05) << rep.dump(2);
+  // Where the controllers are not enabled above, the peaks are null, not 0.
+  const auto controllers = [] {
+    std::ifstream in(own_cgroup_dir() + "/cgroup.subtree_control");
+    std::string all;
+    std::getline(in, all);
+    return all;
+  }();
+  if (controllers.find("memory") == std::string::npos) {
+    EXPECT_TRUE(rep["resources"]["memory_peak_bytes"].is_null());
+  }
+  if (controllers.find("pids") == std::string::npos) {
+    EXPECT_TRUE(rep["resources"]["pids_peak"].is_null());
+  }
+  expect_nothing_left_anywhere();
+}
+
+// --- Hierarchies other than this machine's: set up as root in a private
+// mount namespace (not under in_environment.sh's wrappers, which they replace).
+
+bool can_set_up() {
+  return ::geteuid() == 0 && std::getenv("PROCLEAK_TEST_WRAP") == nullptr && !own_cgroup_dir().empty() &&
+         run_command({"unshare", "-m", "true"}).exit_code == 0;
+}
+
+// sh -c SCRIPT in a private mount namespace, then procleak-run there.
+RunResult in_mount_namespace(const std::string& setup, const std::vector<std::string>& launcher_argv) {
+  std::string script = setup + " && exec";
+  for (const auto& a : launcher_argv) script += " '" + a + "'";
+  return run_command({"unshare", "-m", "--propagation", "private", "sh", "-c", script});
+}
+
+std::string cgroup2_mount_point() {
+  std::ifstream mounts("/proc/self/mounts");
+  for (std::string line; std::getline(mounts, line);) {
+    std::istringstream words(line);
+    std::string source, point, type;
+    words >> source >> point >> type;
+    if (type == "cgroup2") return point;
+  }
+  return {};
+}
+
+TEST_F(Containment, ACgroup2MountedElsewhereIsFound) {
+  if (!can_set_up()) GTEST_SKIP() << "needs root, a cgroup2 hierarchy and mount namespaces";
+  const std::string mount_point = dir_ + "/cg2";
+  std::filesystem::create_directory(mount_point);
+  const auto r = in_mount_namespace("umount -l " + cgroup2_mount_point() + " && mount -t cgroup2 none " + mount_point,
+                                    {kRun, "--containment", "cgroup", "--report", report_path(), "--", "sh", "-c",
+                                     "sleep 338 & exit 0"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  EXPECT_EQ(rep["containment"], "cgroup") << rep.dump(2);
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated");
+  expect_nothing_left_anywhere();
+}
+
+TEST_F(Containment, AReadOnlyHierarchyFallsBackAndSaysWhy) {
+  if (!can_set_up()) GTEST_SKIP() << "needs root, a cgroup2 hierarchy and mount namespaces";
+  const auto point = cgroup2_mount_point();
+  const std::string read_only = "mount --bind " + point + " " + point + " && mount -o remount,bind,ro " + point;
+  const auto r = in_mount_namespace(read_only, {kRun, "--report", report_path(), "--", "sh", "-c", "sleep 339 & exit 0"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  EXPECT_EQ(rep["containment"], "session") << rep.dump(2);
+  EXPECT_NE(rep["containment_reason"].get<std::string>().find("EROFS"), std::string::npos) << rep.dump(2);
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated");
+  const auto strict = in_mount_namespace(read_only, {kRun, "--containment", "cgroup", "--", "sleep", "340"});
+  EXPECT_EQ(strict.exit_code, 125) << strict.err;
+  EXPECT_NE(strict.err.find("--containment cgroup: cannot make a cgroup in"), std::string::npos) << strict.err;
+  expect_nothing_left_anywhere();
+}
+
+TEST_F(Containment, NoHierarchyFallsBackAndSaysWhy) {
+  if (!can_set_up()) GTEST_SKIP() << "needs root, a cgroup2 hierarchy and mount namespaces";
+  const std::string absent = "umount -l " + cgroup2_mount_point();
+  const auto r = in_mount_namespace(absent, {kRun, "--report", report_path(), "--", "sh", "-c", "sleep 341 & exit 0"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = report();
+  EXPECT_EQ(rep["containment"], "session") << rep.dump(2);
+  EXPECT_NE(rep["containment_reason"].get<std::string>().find("no cgroup2 mount"), std::string::npos) << rep.dump(2);
+  const auto strict = in_mount_namespace(absent, {kRun, "--containment", "cgroup", "--", "sleep", "342"});
+  EXPECT_EQ(strict.exit_code, 125) << strict.err;
+  expect_nothing_left_anywhere();
+}
+
+// A user who owns a cgroup (delegation, as systemd gives one) gets cgroup
+// containment; without one, session containment, and the report says why.
+TEST_F(Containment, NobodyWithADelegatedCgroupGetsOneAndWithoutFallsBack) {
+  if (!can_set_up() || run_command({"setpriv", "--version"}).exit_code != 0) GTEST_SKIP() << "needs root and setpriv";
+  const std::string delegated = own_cgroup_dir() + "/procleak-test-delegated-" + std::to_string(::getpid());
+  ASSERT_EQ(::mkdir(delegated.c_str(), 0755), 0);
+  ASSERT_EQ(run_command({"chown", "-R", "nobody:nogroup", delegated}).exit_code, 0);
+  const std::string as_nobody = "setpriv --reuid=nobody --regid=nogroup --clear-groups";
+  const auto r = run_command({"sh", "-c", "echo $$ > " + delegated + "/cgroup.procs && exec " + as_nobody + " " + kRun +
+                                              " --containment cgroup --report " + report_path() +
+                                              " -- sh -c 'sleep 343 & exit 0'"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  auto rep = report();
+  EXPECT_EQ(rep["containment"], "cgroup") << rep.dump(2);
+  ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+  EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated");
+  reap_own_zombies();
+  EXPECT_TRUE(wait_until([&] { return ::rmdir(delegated.c_str()) == 0; })) << "procleak left a cgroup in " << delegated;
+
+  const auto without = run_command({"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", kRun, "--report",
+                                    report_path(), "--", "sh", "-c", "sleep 344 & exit 0"});
+  EXPECT_EQ(without.exit_code, 3) << without.err;
+  rep = report();
+  EXPECT_EQ(rep["containment"], "session") << rep.dump(2);
+  EXPECT_NE(rep["containment_reason"].get<std::string>().find("EACCES"), std::string::npos) << rep.dump(2);
+  expect_nothing_left_anywhere();
+}
+
+}  // namespace
