@@ -333,7 +333,12 @@ std::error_code TestCgroup::remove() {
   subdirectories(dir_, dirs);
   dirs.push_back(dir_);
   for (const auto& d : dirs) {
-    if (::rmdir(d.c_str()) != 0 && errno != ENOENT) return errno_code();
+    if (::rmdir(d.c_str()) == 0 || errno == ENOENT) continue;
+    // EBUSY: a process still on its way out (killed, not yet past the
+    // point where it leaves its cgroup). Waited for on cgroup.events, once.
+    if (errno != EBUSY || wait_empty(std::chrono::seconds(1)) || (::rmdir(d.c_str()) != 0 && errno != ENOENT)) {
+      return errno_code();
+    }
   }
   procs_.reset();
   events_.reset();

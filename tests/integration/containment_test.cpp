@@ -62,10 +62,9 @@ bool cgroup_expected() {
   return !dir.empty() && ::access(dir.c_str(), W_OK) == 0;
 }
 
-// The cgroups procleak made beside this process's own.
-std::vector<std::string> procleak_cgroups() {
+// The cgroups procleak made in dir (default: beside this process's own).
+std::vector<std::string> procleak_cgroups(std::string dir = own_cgroup_dir()) {
   std::vector<std::string> out;
-  const auto dir = own_cgroup_dir();
   if (dir.empty()) return out;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
@@ -74,9 +73,9 @@ std::vector<std::string> procleak_cgroups() {
   return out;
 }
 
-// The cgroup named after the launcher whose front is front_pid.
-std::string cgroup_of_front(pid_t front_pid) {
-  for (const auto& d : procleak_cgroups()) {
+// The cgroup named after the launcher whose front is front_pid, in dir.
+std::string cgroup_of_front(pid_t front_pid, const std::string& dir = own_cgroup_dir()) {
+  for (const auto& d : procleak_cgroups(dir)) {
     if (std::filesystem::path(d).filename().string().rfind("procleak-" + std::to_string(front_pid) + '.', 0) == 0) return d;
   }
   return {};
@@ -128,17 +127,39 @@ class Containment : public procleak_test::LauncherRun {
  protected:
   Containment() : LauncherRun(kRun) {}
 
-  void SetUp() override {
-    LauncherRun::SetUp();
-    before_ = procleak_cgroups();
+  void TearDown() override {
+    LauncherRun::TearDown();
+    if (!parent_.empty()) {
+      wait_until([&] { return ::rmdir(parent_.c_str()) == 0 || errno == ENOENT; });
+    }
   }
 
-  // What a run must leave: no process, and no cgroup of procleak's beyond
-  // those there before.
-  void expect_nothing_left_anywhere() {
+  // What a run must leave: no process, and not the cgroup of its launcher
+  // (other suites' launchers may run beside it meanwhile).
+  void expect_nothing_left_anywhere(const std::vector<pid_t>& fronts) {
     reap_own_zombies();
     expect_nothing_left();
-    EXPECT_EQ(procleak_cgroups(), before_) << "a cgroup of procleak's was left behind";
+    for (const pid_t front : fronts) {
+      EXPECT_EQ(cgroup_of_front(front, parent_.empty() ? own_cgroup_dir() : parent_), "")
+          << "the cgroup of the launcher " << front << " was left behind";
+    }
+  }
+
+  // A cgroup of this test's own, below this process's, for launchers whose
+  // cgroups must be out of reach of the start-up sweep of launchers that
+  // other suites run meanwhile (each sweeps only beside its own cgroup).
+  const std::string& private_parent() {
+    if (parent_.empty()) {
+      parent_ = own_cgroup_dir() + "/procleak-test-" + std::to_string(::getpid());
+      EXPECT_EQ(::mkdir(parent_.c_str(), 0755), 0) << parent_;
+    }
+    return parent_;
+  }
+  // argv run from within the private parent cgroup.
+  std::vector<std::string> in_private_parent(std::vector<std::string> argv) {
+    std::vector<std::string> out{"sh", "-c", "echo $$ > " + private_parent() + "/cgroup.procs && exec \"$@\"", "sh"};
+    out.insert(out.end(), argv.begin(), argv.end());
+    return out;
   }
 
   // Checks the containment a report names against what this machine allows.
@@ -161,7 +182,7 @@ class Containment : public procleak_test::LauncherRun {
     }
   }
 
-  std::vector<std::string> before_;
+  std::string parent_;
 };
 
 TEST_F(Containment, ADoubleForkedDaemonIsStoppedAndTheCgroupRemoved) {
@@ -173,7 +194,7 @@ TEST_F(Containment, ADoubleForkedDaemonIsStoppedAndTheCgroupRemoved) {
   const auto& leak = rep["leaks"][0];
   EXPECT_EQ(leak["escaped_via"], "session") << "it called setsid, and stayed in the cgroup: " << rep.dump(2);
   EXPECT_EQ(leak["cleanup"], "terminated") << rep.dump(2);
-  expect_nothing_left_anywhere();
+  expect_nothing_left_anywhere({r.pid});
 }
 
 TEST_F(Containment, ACloneParentChildIsCaught) {
@@ -184,7 +205,7 @@ TEST_F(Containment, ACloneParentChildIsCaught) {
   ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
   EXPECT_EQ(rep["leaks"][0]["cmdline"], json({"sleep", "332"}));
   EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated") << rep.dump(2);
-  expect_nothing_left_anywhere();
+  expect_nothing_left_anywhere({r.pid});
 }
 
 // A process that moves itself to procleak-run's own cgroup has left the
@@ -203,7 +224,7 @@ TEST_F(Containment, AProcessThatLeavesTheCgroupHasEscapedViaCgroup) {
   EXPECT_EQ(leak["escaped_via"], "cgroup") << rep.dump(2);
   EXPECT_EQ(leak["cleanup"], "terminated") << rep.dump(2);
   EXPECT_NE(r.err.find("left the test's cgroup"), std::string::npos) << r.err;
-  expect_nothing_left_anywhere();
+  expect_nothing_left_anywhere({r.pid});
 }
 
 // A fork loop (capped at 20,000 in the program, still forking when the test
@@ -225,7 +246,7 @@ TEST_F(Containment, AForkLoopIsFrozenAndGoneWithNoSurvivor) {
   EXPECT_TRUE(rep["incomplete_reason"].is_null()) << rep["incomplete_reason"];
   std::printf("fork loop: %zu processes stopped, procleak-run took %.2f s (containment %s)\n", rep["leaks"].size(),
               r.seconds, rep["containment"].get<std::string>().c_str());
-  expect_nothing_left_anywhere();
+  expect_nothing_left_anywhere({r.pid});
 }
 
 // Both procleak-run processes SIGKILLed at once (a CI job cancelled): what
@@ -239,12 +260,13 @@ TEST_P(KilledLauncher, IsSweptAndReported) {
   const bool by_sweep_flag = GetParam();
   const std::string reports = dir_ + "/reports";
   pid_t front = 0;
+  const std::string parent = private_parent();
   RunOptions o;
   o.while_running = [&](pid_t pid) {
     front = pid;
     std::string cg;
     ASSERT_TRUE(wait_until([&] {
-      cg = cgroup_of_front(pid);
+      cg = cgroup_of_front(pid, parent);
       return !cg.empty() && cgroup_procs(cg).size() >= 2;
     })) << "the test did not start in a cgroup";
     const auto keeper = children_of(pid);
@@ -252,14 +274,16 @@ TEST_P(KilledLauncher, IsSweptAndReported) {
     ::kill(keeper[0], SIGKILL);
     ::kill(pid, SIGKILL);
   };
-  (void)run_command({kRun, "--report-dir", reports, "--name", "swept test", "--", "sh", "-c", "sleep 334 & exec sleep 335"},
+  (void)run_command(in_private_parent({kRun, "--report-dir", reports, "--name", "swept test", "--", "sh", "-c",
+                                      "sleep 334 & exec sleep 335"}),
                     o);
   ASSERT_GT(front, 0);
-  const auto left = cgroup_of_front(front);
+  const auto left = cgroup_of_front(front, parent);
   ASSERT_FALSE(left.empty()) << "the killed launcher's cgroup is there";
   ASSERT_TRUE(wait_until([&] { return cgroup_procs(left).size() == 1; })) << "sleep 334 runs on in it";
 
-  const auto next = by_sweep_flag ? run_command({kRun, "--sweep"}) : run_command({kRun, "--", "true"});
+  const auto next = by_sweep_flag ? run_command({kRun, "--sweep"})
+                                  : run_command(in_private_parent({kRun, "--", "true"}));
   EXPECT_EQ(next.exit_code, by_sweep_flag ? 3 : 0) << next.err;
   EXPECT_NE(next.err.find("swept " + left), std::string::npos) << next.err;
   EXPECT_FALSE(std::filesystem::exists(left));
@@ -275,7 +299,7 @@ TEST_P(KilledLauncher, IsSweptAndReported) {
   ASSERT_EQ(swept[0]["leaks"].size(), 1u) << swept[0].dump(2);
   EXPECT_EQ(swept[0]["leaks"][0]["cmdline"], json({"sleep", "334"}));
   EXPECT_EQ(swept[0]["leaks"][0]["cleanup"], "killed");
-  expect_nothing_left_anywhere();
+  expect_nothing_left_anywhere({front, next.pid});
 }
 
 INSTANTIATE_TEST_SUITE_P(NextStartOrSweepFlag, KilledLauncher, ::testing::Bool(),
@@ -287,17 +311,18 @@ TEST_F(Containment, ARunningLaunchersCgroupIsLeftAlone) {
   if (!cgroup_expected()) GTEST_SKIP() << "no cgroup here for procleak-run";
   pid_t alive_front = 0;
   std::promise<void> started;
+  const std::string parent = private_parent();
   RunOptions a;
   a.while_running = [&](pid_t pid) {
     alive_front = pid;
-    wait_until([&] { return !cgroup_of_front(pid).empty(); });
+    wait_until([&] { return !cgroup_of_front(pid, parent).empty(); });
     started.set_value();
   };
   auto alive = std::async(std::launch::async, [&] {
-    return run_command({kRun, "--report", dir_ + "/alive.json", "--", "sleep", "2"}, a);
+    return run_command(in_private_parent({kRun, "--report", dir_ + "/alive.json", "--", "sleep", "2"}), a);
   });
   started.get_future().wait();
-  const auto alive_cgroup = cgroup_of_front(alive_front);
+  const auto alive_cgroup = cgroup_of_front(alive_front, parent);
   ASSERT_FALSE(alive_cgroup.empty());
 
   RunOptions k;
@@ -305,14 +330,14 @@ TEST_F(Containment, ARunningLaunchersCgroupIsLeftAlone) {
   k.while_running = [&](pid_t pid) {
     killed_front = pid;
     wait_until([&] {
-      const auto cg = cgroup_of_front(pid);
+      const auto cg = cgroup_of_front(pid, parent);
       return !cg.empty() && cgroup_procs(cg).size() >= 2;
     });
     for (const pid_t keeper : children_of(pid)) ::kill(keeper, SIGKILL);
     ::kill(pid, SIGKILL);
   };
-  (void)run_command({kRun, "--", "sh", "-c", "sleep 336 & exec sleep 337"}, k);
-  const auto killed_cgroup = cgroup_of_front(killed_front);
+  (void)run_command(in_private_parent({kRun, "--", "sh", "-c", "sleep 336 & exec sleep 337"}), k);
+  const auto killed_cgroup = cgroup_of_front(killed_front, parent);
   ASSERT_FALSE(killed_cgroup.empty());
 
   const auto sweep = run_command({kRun, "--sweep"});
@@ -323,7 +348,7 @@ TEST_F(Containment, ARunningLaunchersCgroupIsLeftAlone) {
   const auto r = alive.get();
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(read_json(dir_ + "/alive.json")["verdict"], "clean");
-  expect_nothing_left_anywhere();
+  expect_nothing_left_anywhere({alive_front, killed_front});
 }
 
 // The cgroup's CPU time is the whole tree's: a test that burns CPU in two
@@ -356,7 +381,7 @@ TEST_F(Containment, TheResourcesCountTheWholeTreesCpuTime) {
   if (controllers.find("pids") == std::string::npos) {
     EXPECT_TRUE(rep["resources"]["pids_peak"].is_null());
   }
-  expect_nothing_left_anywhere();
+  expect_nothing_left_anywhere({r.pid});
 }
 
 // --- Hierarchies other than this machine's: set up as root in a private
@@ -397,7 +422,7 @@ TEST_F(Containment, ACgroup2MountedElsewhereIsFound) {
   EXPECT_EQ(rep["containment"], "cgroup") << rep.dump(2);
   ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
   EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated");
-  expect_nothing_left_anywhere();
+  expect_nothing_left_anywhere({r.pid});
 }
 
 TEST_F(Containment, AReadOnlyHierarchyFallsBackAndSaysWhy) {
@@ -414,7 +439,7 @@ TEST_F(Containment, AReadOnlyHierarchyFallsBackAndSaysWhy) {
   const auto strict = in_mount_namespace(read_only, {kRun, "--containment", "cgroup", "--", "sleep", "340"});
   EXPECT_EQ(strict.exit_code, 125) << strict.err;
   EXPECT_NE(strict.err.find("--containment cgroup: cannot make a cgroup in"), std::string::npos) << strict.err;
-  expect_nothing_left_anywhere();
+  expect_nothing_left_anywhere({r.pid, strict.pid});
 }
 
 TEST_F(Containment, NoHierarchyFallsBackAndSaysWhy) {
@@ -427,7 +452,7 @@ TEST_F(Containment, NoHierarchyFallsBackAndSaysWhy) {
   EXPECT_NE(rep["containment_reason"].get<std::string>().find("no cgroup2 mount"), std::string::npos) << rep.dump(2);
   const auto strict = in_mount_namespace(absent, {kRun, "--containment", "cgroup", "--", "sleep", "342"});
   EXPECT_EQ(strict.exit_code, 125) << strict.err;
-  expect_nothing_left_anywhere();
+  expect_nothing_left_anywhere({r.pid, strict.pid});
 }
 
 // A user who owns a cgroup (delegation, as systemd gives one) gets cgroup
@@ -455,7 +480,7 @@ TEST_F(Containment, NobodyWithADelegatedCgroupGetsOneAndWithoutFallsBack) {
   rep = report();
   EXPECT_EQ(rep["containment"], "session") << rep.dump(2);
   EXPECT_NE(rep["containment_reason"].get<std::string>().find("EACCES"), std::string::npos) << rep.dump(2);
-  expect_nothing_left_anywhere();
+  expect_nothing_left_anywhere({without.pid});
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ void cgroup_dirs(const std::string& dir, bool recursive, std::vector<std::string
   for (const auto& sub : here) {
     out.push_back(sub);
     // Not into procleak's own: what is below one is swept with it.
-    if (recursive && sub.rfind("procleak-") == std::string::npos) cgroup_dirs(sub, true, out, depth + 1);
+    if (recursive && !parse_cgroup_name(sub.substr(sub.find_last_of('/') + 1))) cgroup_dirs(sub, true, out, depth + 1);
   }
 }
 

@@ -94,7 +94,7 @@ class TestCgroup {
   // SIGKILL to every process in it and below it, at once (cgroup.kill).
   std::error_code kill_all() const;
   // rmdir of it and of every cgroup below it, deepest first; EBUSY while a
-  // process is left.
+  // process is left (one on its way out is waited for, up to a second).
   std::error_code remove();
   [[nodiscard]] CgroupResources resources() const;
 
