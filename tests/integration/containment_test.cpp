@@ -251,13 +251,14 @@ TEST_F(Containment, AForkLoopIsFrozenAndGoneWithNoSurvivor) {
 
 // Both procleak-run processes SIGKILLed at once (a CI job cancelled): what
 // the test started runs on in the cgroup. The next procleak-run start sweeps
-// it, and so does procleak-run --sweep: killed, and reported in the test's
-// report folder.
-class KilledLauncher : public Containment, public ::testing::WithParamInterface<bool> {};
+// it, and so do procleak-run --sweep and procleak-ctest (before its run):
+// killed, and reported in the test's report folder.
+enum class Sweeper { next_start, sweep_flag, procleak_ctest };
+class KilledLauncher : public Containment, public ::testing::WithParamInterface<Sweeper> {};
 
 TEST_P(KilledLauncher, IsSweptAndReported) {
   if (!cgroup_expected()) GTEST_SKIP() << "no cgroup here for procleak-run";
-  const bool by_sweep_flag = GetParam();
+  const Sweeper sweeper = GetParam();
   const std::string reports = dir_ + "/reports";
   pid_t front = 0;
   const std::string parent = private_parent();
@@ -282,9 +283,18 @@ TEST_P(KilledLauncher, IsSweptAndReported) {
   ASSERT_FALSE(left.empty()) << "the killed launcher's cgroup is there";
   ASSERT_TRUE(wait_until([&] { return cgroup_procs(left).size() == 1; })) << "sleep 334 runs on in it";
 
-  const auto next = by_sweep_flag ? run_command({kRun, "--sweep"})
-                                  : run_command(in_private_parent({kRun, "--", "true"}));
-  EXPECT_EQ(next.exit_code, by_sweep_flag ? 3 : 0) << next.err;
+  RunResult next;
+  if (sweeper == Sweeper::sweep_flag) {
+    next = run_command({kRun, "--sweep"});
+  } else if (sweeper == Sweeper::next_start) {
+    next = run_command(in_private_parent({kRun, "--", "true"}));
+  } else {
+    const std::string tree = dir_ + "/tree";
+    std::filesystem::create_directory(tree);
+    std::ofstream(tree + "/CTestTestfile.cmake") << "add_test(t \"/bin/true\")\n";
+    next = run_command({PROCLEAK_CTEST_PATH, "--test-dir", tree});
+  }
+  EXPECT_EQ(next.exit_code, sweeper == Sweeper::sweep_flag ? 3 : 0) << next.out << next.err;
   EXPECT_NE(next.err.find("swept " + left), std::string::npos) << next.err;
   EXPECT_FALSE(std::filesystem::exists(left));
   std::vector<json> swept;
@@ -302,8 +312,16 @@ TEST_P(KilledLauncher, IsSweptAndReported) {
   expect_nothing_left_anywhere({front, next.pid});
 }
 
-INSTANTIATE_TEST_SUITE_P(NextStartOrSweepFlag, KilledLauncher, ::testing::Bool(),
-                         [](const auto& param_info) { return param_info.param ? "BySweep" : "ByTheNextStart"; });
+INSTANTIATE_TEST_SUITE_P(Sweepers, KilledLauncher,
+                         ::testing::Values(Sweeper::next_start, Sweeper::sweep_flag, Sweeper::procleak_ctest),
+                         [](const auto& param_info) {
+                           switch (param_info.param) {
+                             case Sweeper::next_start: return "ByTheNextStart";
+                             case Sweeper::sweep_flag: return "BySweep";
+                             case Sweeper::procleak_ctest: return "ByProcleakCtest";
+                           }
+                           return "";
+                         });
 
 // A sweep never touches the cgroup of a launcher that is still running,
 // beside one that was killed.

@@ -11,6 +11,7 @@
 // the generated file is unusable (one line on stderr).
 #include <fcntl.h>
 #include <spawn.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +54,42 @@ std::vector<char*> c_argv(std::vector<std::string>& args) {
   for (auto& a : args) out.push_back(a.data());
   out.push_back(nullptr);
   return out;
+}
+
+volatile sig_atomic_t running_child = 0;
+
+void forward_to_child(int sig) {
+  if (running_child > 0) ::kill(running_child, sig);
+}
+
+// Runs argv with our stdin, stdout and stderr and waits for it; returns its
+// wait status, or -1 (errno set) when it could not start. With
+// forward_signals, SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to us go on to
+// it (as they would reach ctest if we had become ctest).
+int run_passing_through(std::vector<std::string> argv, bool forward_signals = false) {
+  auto args = c_argv(argv);
+  pid_t pid = 0;
+  const int rc = ::posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ);
+  if (rc != 0) {
+    errno = rc;
+    return -1;
+  }
+  struct sigaction forward{}, old[4]{};
+  constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  if (forward_signals) {
+    running_child = pid;
+    forward.sa_handler = forward_to_child;
+    sigemptyset(&forward.sa_mask);
+    for (int i = 0; i < 4; ++i) ::sigaction(kForwarded[i], &forward, &old[i]);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (forward_signals) {
+    for (int i = 0; i < 4; ++i) ::sigaction(kForwarded[i], &old[i], nullptr);
+    running_child = 0;
+  }
+  return status;
 }
 
 // Runs argv, its stdout captured; its stderr is ours, or into err where given
@@ -368,9 +405,22 @@ int main(int argc, char** argv) {
                generated.tests == 1 ? "" : "s", folder.c_str());
   std::fflush(stderr);
 
+  // What killed procleak-run processes left in their cgroups, before this
+  // run and after it (a test whose launcher CTest or the OOM killer took
+  // whole): killed, and reported in the test's folder.
+  std::vector<std::string> sweep{setup.procleak_run};
+  sweep.insert(sweep.end(), parsed.launcher_flags.begin(), parsed.launcher_flags.end());
+  sweep.emplace_back("--sweep");
+  (void)run_passing_through(sweep);
   std::vector<std::string> run{ctest, "--test-dir", folder.string()};
   run.insert(run.end(), parsed.ctest_args.begin(), parsed.ctest_args.end());
-  auto run_argv = c_argv(run);
-  ::execvp(run_argv[0], run_argv.data());
-  return fail("cannot run " + ctest + ": " + std::strerror(errno));
+  const int status = run_passing_through(run, /*forward_signals=*/true);
+  if (status < 0) return fail("cannot run " + ctest + ": " + std::strerror(errno));
+  (void)run_passing_through(sweep);
+  // ctest's own result: its exit status, or death by its signal.
+  if (WIFSIGNALED(status)) {
+    ::signal(WTERMSIG(status), SIG_DFL);
+    ::raise(WTERMSIG(status));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
