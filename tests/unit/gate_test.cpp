@@ -324,6 +324,25 @@ TEST(Summary, CountsKindsCommandsAndLeakingTests) {
   EXPECT_NE(with.find("FAIL: 1 test leaked processes the baseline does not list (exit 1)"), std::string::npos) << with;
 }
 
+// Tests run in cgroups of their own: the summary names the ones whose whole
+// tree used the most CPU (only where reports have resources).
+TEST(Summary, NamesTheTestsWithTheMostCpuTime) {
+  ReportCollection c;
+  c.reports = {loaded("Light", {}), loaded("Heavy", {}), loaded("Unmeasured", {})};
+  c.reports[0].report.resources = CgroupResources{.cpu_usec = 20'000, .memory_peak_bytes = {}, .pids_peak = {}};
+  c.reports[1].report.resources = CgroupResources{.cpu_usec = 1'500'000, .memory_peak_bytes = 3u << 20, .pids_peak = 7};
+  const auto text = format_summary(c, judge(c, nullptr));
+  const auto heading = text.find("most CPU time (each test's whole tree, from its cgroup):\n");
+  ASSERT_NE(heading, std::string::npos) << text;
+  const auto heavy = text.find("      1.500 s  Heavy, memory peak 3.0 MiB, 7 processes at most\n");
+  const auto light = text.find("      0.020 s  Light\n");
+  EXPECT_TRUE(heading < heavy && heavy < light && light != std::string::npos) << text;
+  EXPECT_EQ(text.find("Unmeasured\n", heading), std::string::npos) << text;
+  c.reports[0].report.resources.reset();
+  c.reports[1].report.resources.reset();
+  EXPECT_EQ(format_summary(c, judge(c, nullptr)).find("most CPU time"), std::string::npos);
+}
+
 TEST(Junit, EscapesWhatXmlCannotHold) {
   EXPECT_EQ(xml_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
   EXPECT_EQ(xml_escape(std::string("x\x01y\tz\n")), "x\\x01y\tz\n");

@@ -1,5 +1,7 @@
 #include "summary.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "procleak/report_text.hpp"
@@ -40,6 +42,28 @@ std::string format_summary(const ReportCollection& input, const Judgement& j) {
     for (const auto& [command, n] : j.top_commands) out += fmt::format("  {:>5}  {}\n", n, command);
     if (!j.top_spawn_sites.empty()) out += "most leaking spawn sites (the line that started them):\n";
     for (const auto& [site, n] : j.top_spawn_sites) out += fmt::format("  {:>5}  {}\n", n, site);
+  }
+
+  // Where tests ran in cgroups of their own: the CPU time of each test's
+  // whole tree (every process it started, escaped or not), most first.
+  std::vector<std::pair<std::uint64_t, const Report*>> by_cpu;
+  for (const auto& loaded : input.reports) {
+    if (loaded.report.resources && loaded.report.resources->cpu_usec) {
+      by_cpu.emplace_back(*loaded.report.resources->cpu_usec, &loaded.report);
+    }
+  }
+  if (!by_cpu.empty()) {
+    std::stable_sort(by_cpu.begin(), by_cpu.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (by_cpu.size() > 5) by_cpu.resize(5);
+    out += "most CPU time (each test's whole tree, from its cgroup):\n";
+    for (const auto& [usec, report] : by_cpu) {
+      std::string peaks;
+      if (const auto bytes = report->resources->memory_peak_bytes) {
+        peaks += fmt::format(", memory peak {:.1f} MiB", static_cast<double>(*bytes) / 1048576.0);
+      }
+      if (report->resources->pids_peak) peaks += fmt::format(", {} processes at most", *report->resources->pids_peak);
+      out += fmt::format("  {:>9.3f} s  {}{}\n", static_cast<double>(usec) / 1e6, printable(report->test), peaks);
+    }
   }
 
   bool heading = false;
