@@ -262,6 +262,8 @@ std::error_code TestCgroup::open_files() {
   // Writing into cgroup.procs takes write access to it here and to the
   // cgroup.procs of the cgroup the process leaves: checked when the test's
   // child joins, which fails the spawn (and auto falls back).
+  dir_fd_.reset(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir_fd_.valid()) return errno_code();
   procs_.reset(::open((dir_ + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
   if (!procs_.valid()) return errno_code();
   events_.reset(::open((dir_ + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
@@ -340,6 +342,7 @@ std::error_code TestCgroup::remove() {
       return errno_code();
     }
   }
+  dir_fd_.reset();
   procs_.reset();
   events_.reset();
   return {};

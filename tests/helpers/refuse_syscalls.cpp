@@ -3,7 +3,7 @@
 //
 //   helper_refuse_syscalls enosys|eperm NAME[,NAME...] COMMAND [ARG...]
 //
-// NAME is pidfd_open, pidfd_send_signal, kcmp, socket, or netlink_socket
+// NAME is pidfd_open, pidfd_send_signal, kcmp, clone3, socket, or netlink_socket
 // (socket(AF_NETLINK, ...) only: the kernel's process-events connector out of
 // reach, every other socket allowed). The filter is inherited by
 // everything the command starts. A raw BPF program, so the helper needs no
@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     if (name == "pidfd_open") nr = SYS_pidfd_open;
     if (name == "pidfd_send_signal") nr = SYS_pidfd_send_signal;
     if (name == "kcmp") nr = SYS_kcmp;
+    if (name == "clone3") nr = SYS_clone3;
     if (name == "socket") nr = SYS_socket;
     if (nr < 0) {
       fprintf(stderr, "helper_refuse_syscalls: unknown system call '%s'\n", name.c_str());

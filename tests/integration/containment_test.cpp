@@ -208,6 +208,23 @@ TEST_F(Containment, ACloneParentChildIsCaught) {
   expect_nothing_left_anywhere({r.pid});
 }
 
+// clone3 refused (Docker's default seccomp profile answers ENOSYS): the
+// test's child joins its cgroup before its exec instead (a migration).
+TEST_F(Containment, WithClone3RefusedTheChildJoinsBeforeItsExec) {
+  if (!cgroup_expected()) GTEST_SKIP() << "no cgroup here for procleak-run";
+  for (const char* how : {"enosys", "eperm"}) {
+    const auto r = run_command({kHelpers + "/helper_refuse_syscalls", how, "clone3", kRun, "--containment", "cgroup",
+                                "--report", report_path(), "--", "sh", "-c", "sleep 345 & exit 0"});
+    EXPECT_EQ(r.exit_code, 3) << how << ": " << r.err;
+    const auto rep = report();
+    EXPECT_EQ(rep["containment"], "cgroup") << how << ": " << rep.dump(2);
+    ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+    EXPECT_EQ(rep["leaks"][0]["escaped_via"], nullptr) << "it was in the cgroup: " << rep.dump(2);
+    EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated") << rep.dump(2);
+    expect_nothing_left_anywhere({r.pid});
+  }
+}
+
 // A process that moves itself to procleak-run's own cgroup has left the
 // test's: still found (the subreaper's tree), and reported as escaped via
 // cgroup.

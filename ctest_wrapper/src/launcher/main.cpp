@@ -149,7 +149,7 @@ int run_checked(const Options& opts, const Prepared& prepared, const Keeper& kee
   } remove_cgroup{contained.cgroup};
   int join_error = 0;
   auto spawned = spawn_test(opts.command, signals.original_mask(), prepared.inherited,
-                            contained.cgroup.valid() ? contained.cgroup.procs_fd() : -1, &join_error);
+                            contained.cgroup.valid() ? &contained.cgroup : nullptr, &join_error);
   if (join_error != 0) {
     const std::string why = "the test cannot join the cgroup " + contained.cgroup.dir() + " (" +
                             errno_name(join_error) + ": " + std::strerror(join_error) + ")";

@@ -5,7 +5,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -174,8 +176,99 @@ std::optional<bp::process> launch(boost::asio::io_context& ctx, const std::strin
 
 }  // namespace
 
+namespace {
+
+SpawnError error_of(int err) {
+  return err == ENOENT ? SpawnError::not_found
+         : (err == EACCES || err == ENOEXEC || err == EISDIR || err == EPERM) ? SpawnError::not_executable
+                                                                                : SpawnError::setup_failed;
+}
+
+// The test's child born in the cgroup: clone3(CLONE_INTO_CGROUP) without
+// CLONE_VM, so the child returns from the call on its own copy of our
+// memory, like fork's. It does what the vfork child does (TestSessionSetup),
+// with system calls only, and says through a close-on-exec pipe how its exec
+// went: nothing (it ran), 'S' (no "#!": running it with /bin/sh, as execvp
+// does), or 'E' and the errno. nullopt: clone3 refused here.
+std::optional<SpawnResult> spawn_into_cgroup(const std::string& executable, const std::vector<std::string>& command,
+                                             const sigset_t& child_mask, const InheritedState& inherited,
+                                             int cgroup_dir_fd) {
+  std::vector<std::string> args(command.begin() + 1, command.end());
+  std::vector<const char*> argv{command.front().c_str()};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  std::vector<const char*> sh_argv{"/bin/sh", executable.c_str()};
+  for (const auto& a : args) sh_argv.push_back(a.c_str());
+  sh_argv.push_back(nullptr);
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) return std::nullopt;
+  clone_args ca{};
+  ca.flags = CLONE_INTO_CGROUP;
+  ca.exit_signal = SIGCHLD;
+  ca.cgroup = static_cast<std::uint64_t>(cgroup_dir_fd);
+  const pid_t launcher = ::getpid();
+  const long pid = ::syscall(SYS_clone3, &ca, sizeof ca);
+  if (pid == 0) {
+    const auto fail = [&](int err) {
+      char msg[1 + sizeof err];
+      msg[0] = 'E';
+      std::memcpy(msg + 1, &err, sizeof err);
+      (void)!::write(report[1], msg, sizeof msg);
+      ::_exit(127);
+    };
+    if (::setsid() < 0) fail(errno);
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(errno);
+    if (::getppid() != launcher) ::_exit(127);
+    if (::sigprocmask(SIG_SETMASK, &child_mask, nullptr) != 0) fail(errno);
+    if (const int err = restore_inherited_state(inherited); err != 0) fail(err);
+    ::execve(executable.c_str(), const_cast<char* const*>(argv.data()), environ);
+    if (errno != ENOEXEC) fail(errno);
+    (void)!::write(report[1], "S", 1);
+    ::execve("/bin/sh", const_cast<char* const*>(sh_argv.data()), environ);
+    fail(errno);
+  }
+  ::close(report[1]);
+  if (pid < 0) {
+    ::close(report[0]);
+    return std::nullopt;  // ENOSYS, EPERM (seccomp), E2BIG, EINVAL: the caller joins the other way
+  }
+  char buf[1 + sizeof(int)];
+  std::size_t got = 0;
+  bool used_sh = false;
+  for (;;) {
+    const ssize_t n = ::read(report[0], buf + got, sizeof buf - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+    if (got >= 1 && buf[0] == 'S') {
+      used_sh = true;
+      std::memmove(buf, buf + 1, got - 1);
+      --got;
+    }
+    if (got == sizeof buf) break;
+  }
+  ::close(report[0]);
+  SpawnResult result;
+  if (got == sizeof buf && buf[0] == 'E') {
+    int err = 0;
+    std::memcpy(&err, buf + 1, sizeof err);
+    ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
+    result.error = error_of(err);
+    result.message = command.front() + ": " + std::strerror(err);
+    return result;
+  }
+  result.test.pid = static_cast<pid_t>(pid);
+  result.test.exec_path = used_sh ? "/bin/sh" : executable;
+  result.test.argv = used_sh ? std::vector<std::string>{"/bin/sh", executable} : std::vector<std::string>{command.front()};
+  result.test.argv.insert(result.test.argv.end(), args.begin(), args.end());
+  result.test.pidfd.reset(procleak::pidfd_open(result.test.pid));
+  return result;
+}
+
+}  // namespace
+
 SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& child_mask,
-                       const InheritedState& inherited, int cgroup_procs_fd, int* join_error) {
+                       const InheritedState& inherited, const TestCgroup* cgroup, int* join_error) {
   if (join_error != nullptr) *join_error = 0;
   SpawnResult result;
   const std::string executable = resolve(command.front());
@@ -184,6 +277,12 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
     result.message = command.front() + ": command not found";
     return result;
   }
+  if (cgroup != nullptr) {
+    if (auto born_inside = spawn_into_cgroup(executable, command, child_mask, inherited, cgroup->dir_fd())) {
+      return std::move(*born_inside);
+    }
+  }
+  const int cgroup_procs_fd = cgroup != nullptr ? cgroup->procs_fd() : -1;
 
   // Nothing may use this io_context before the launch: a reactor created
   // here would be rebuilt by the vfork child inside the launcher's memory.
@@ -220,10 +319,7 @@ SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& 
       result.message = "the test cannot join its cgroup: " + std::string(std::strerror(err));
       return result;
     }
-    result.error = err == ENOENT ? SpawnError::not_found
-                   : (err == EACCES || err == ENOEXEC || err == EISDIR || err == EPERM)
-                       ? SpawnError::not_executable
-                       : SpawnError::setup_failed;
+    result.error = error_of(err);
     result.message = command.front() + ": " + std::strerror(err);
     return result;
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "inherited_state.hpp"
+#include "procleak/cgroup.hpp"
 #include "procleak/unique_fd.hpp"
 
 namespace procleak::launcher {
@@ -35,12 +36,15 @@ struct SpawnResult {
 // only 0, 1, 2: a test may be handed more). Looks the command up on PATH and
 // runs a script without "#!" with /bin/sh, as execvp does.
 // Assumes the caller already is a child subreaper.
-// cgroup_procs_fd: a cgroup's cgroup.procs, open for writing (cgroup.hpp),
-// or -1. The child writes "0" into it before anything else, and so runs in
-// that cgroup before its exec; if it cannot, the spawn fails with
-// SpawnError::setup_failed and *join_error (when given) holds the errno.
+// cgroup: the test's cgroup (procleak/cgroup.hpp), or nullptr. The child is
+// born in it: clone3(CLONE_INTO_CGROUP), with fork's semantics (the vfork
+// launcher cannot pass a cgroup). Where clone3 is refused (ENOSYS, EPERM: a
+// seccomp profile), the vfork child writes "0" into its cgroup.procs before
+// anything else instead: a migration, which waits for the kernel's RCU grace
+// period (about 0.6 ms here, against a fork's 0.1). If it cannot join, the
+// spawn fails with SpawnError::setup_failed and *join_error holds the errno.
 [[nodiscard]] SpawnResult spawn_test(const std::vector<std::string>& command, const sigset_t& child_mask,
-                                     const InheritedState& inherited, int cgroup_procs_fd = -1,
+                                     const InheritedState& inherited, const TestCgroup* cgroup = nullptr,
                                      int* join_error = nullptr);
 
 }  // namespace procleak::launcher

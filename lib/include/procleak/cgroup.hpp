@@ -73,6 +73,9 @@ class TestCgroup {
   // cgroup.procs, open for writing: the test's child writes "0" into it
   // before its exec, and so starts inside.
   [[nodiscard]] int procs_fd() const noexcept { return procs_.get(); }
+  // The cgroup's folder, open: for clone3(CLONE_INTO_CGROUP), which starts
+  // the test's child in it (no migration afterwards).
+  [[nodiscard]] int dir_fd() const noexcept { return dir_fd_.get(); }
 
   // Notes kept on the cgroup itself (user.procleak.<key> extended
   // attributes), for a sweep to name the test and find its report folder.
@@ -101,6 +104,7 @@ class TestCgroup {
  private:
   std::error_code open_files();
   std::string dir_;
+  UniqueFd dir_fd_;
   UniqueFd procs_;
   UniqueFd events_;
 };
