@@ -4,7 +4,9 @@
 #   1. ctest on 200 trivial tests (`true`) through procleak-run in each
 #      containment, beside the keeper floor (bench/keeper_floor.c), in
 #      interleaved rounds (bench/interleave.py); medians and quartiles.
-#   2. A fork loop (capped at 20,000 inside the program, 10 births per ms,
+#   2. What the kernel charges per test for a cgroup, apart from procleak
+#      (bench/cgroup_costs.c).
+#   3. A fork loop (capped at 20,000 inside the program, 10 births per ms,
 #      still forking when the test ends) stopped by each: how long
 #      procleak-run takes, how many processes it stopped, and how many of
 #      the loop's processes are left afterwards (from /proc).
@@ -37,6 +39,9 @@ for name in ("session", "cgroup"):
     p = r[name]["median"]
     print(f"  {name} vs keeper floor: {p/k:.3f}x ({(p-k)/200*1e6:+.0f} us per test)")
 PY
+
+echo "the kernel's own share (bench/cgroup_costs.c, a static C program):"
+"$staged/bench_cgroup_costs" | sed 's/^/  /'
 
 loop=$staged/bench_fork_loop
 left_of_loop() {  # processes of the fork loop still on the machine
