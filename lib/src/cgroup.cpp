@@ -215,8 +215,22 @@ OwnCgroup find_own_cgroup(const ProcFs& proc) {
 }
 
 std::string cgroup_name(const LauncherIdentity& id) {
-  return "procleak-" + std::to_string(id.front_pid) + '.' + std::to_string(id.front_start) + '-' +
-         std::to_string(id.keeper_pid) + '.' + std::to_string(id.keeper_start);
+  return "procleak-" + std::to_string(id.pid_namespace) + '-' + std::to_string(id.front_pid) + '.' +
+         std::to_string(id.front_start) + '-' + std::to_string(id.keeper_pid) + '.' + std::to_string(id.keeper_start);
+}
+
+std::uint64_t own_pid_namespace(const ProcFs& proc) {
+  char link[64];
+  const ssize_t n = ::readlink((proc.root() + "/self/ns/pid").c_str(), link, sizeof link - 1);
+  if (n <= 0) return 0;
+  const std::string_view text(link, static_cast<std::size_t>(n));  // "pid:[4026531836]"
+  const auto open = text.find('[');
+  std::uint64_t inode = 0;
+  if (open == std::string_view::npos ||
+      std::from_chars(text.data() + open + 1, text.data() + text.size(), inode).ec != std::errc{}) {
+    return 0;
+  }
+  return inode;
 }
 
 std::optional<LauncherIdentity> parse_cgroup_name(std::string_view name) {
@@ -235,11 +249,11 @@ std::optional<LauncherIdentity> parse_cgroup_name(std::string_view name) {
     ++p;
     return true;
   };
-  if (!number(id.front_pid, '.') || !number(id.front_start, '-') || !number(id.keeper_pid, '.') ||
-      !number(id.keeper_start, '\0')) {
+  if (!number(id.pid_namespace, '-') || !number(id.front_pid, '.') || !number(id.front_start, '-') ||
+      !number(id.keeper_pid, '.') || !number(id.keeper_start, '\0')) {
     return std::nullopt;
   }
-  if (id.front_pid <= 1 || id.keeper_pid <= 1) return std::nullopt;
+  if (id.pid_namespace == 0 || id.front_pid <= 1 || id.keeper_pid <= 1) return std::nullopt;
   return id;
 }
 
@@ -255,6 +269,7 @@ bool process_gone(const ProcFs& proc, pid_t pid, std::uint64_t start) {
 }  // namespace
 
 bool launcher_gone(const ProcFs& proc, const LauncherIdentity& id) {
+  if (id.pid_namespace == 0 || id.pid_namespace != own_pid_namespace(proc)) return false;  // its PIDs are not ours
   return process_gone(proc, id.front_pid, id.front_start) && process_gone(proc, id.keeper_pid, id.keeper_start);
 }
 

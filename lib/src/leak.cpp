@@ -72,4 +72,16 @@ std::optional<Fate> parse_fate(std::string_view name) noexcept {
   return by_name(name, all);
 }
 
+Leak leak_from_stat(const ProcStat& p) {
+  Leak leak;
+  leak.pid = p.pid;
+  leak.ppid = p.ppid;
+  leak.pgid = p.pgrp;
+  leak.sid = p.session;
+  leak.state = p.state;
+  leak.start_time = p.start_time;
+  leak.comm = p.comm;
+  return leak;
+}
+
 }  // namespace procleak

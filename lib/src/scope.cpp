@@ -289,25 +289,29 @@ void Scope::stop_cgroup(std::vector<Leak>& leaks, std::vector<std::string>& prob
     return leak.cleanup == Fate::pending && !leak.kinds.has(Kind::zombie) && cgroup_members_.contains(leak.pid);
   };
   // SIGTERM to every member while it is frozen (queued: none can fork
-  // first), then thaw: each acts on it as it would without procleak.
-  bool all_drop = true;
+  // first), then thaw: each acts on it as it would without procleak. One
+  // that drops SIGTERM (ignored, not blocked) gets SIGKILL at once instead,
+  // as in the session cleanup: only SIGKILL can end it, and the grace is for
+  // the others.
+  bool any_acts = false;
   std::vector<std::size_t> sent;
   for (std::size_t i = 0; i < leaks.size(); ++i) {
     auto& leak = leaks[i];
     if (!member(leak)) continue;
     ProcStat stat;
-    all_drop = all_drop && !proc_.read_stat(leak.pid, stat) && stat.drops(SIGTERM);
-    if (const auto ec = signal(leak, SIGTERM); ec && !means_gone(ec)) {
+    const bool drops = !proc_.read_stat(leak.pid, stat) && stat.drops(SIGTERM);
+    if (const auto ec = signal(leak, drops ? SIGKILL : SIGTERM); ec && !means_gone(ec)) {
       leak.cleanup = Fate::unkillable;
       leak.cleanup_error = errno_name(ec.value());
       continue;
     }
+    if (drops) continue;  // Fate::killed below, once it is gone
+    any_acts = true;
     sent.push_back(i);
   }
   if (const auto ec = cgroup_->thaw()) say("could not thaw", ec);
-  // The grace, on cgroup.events; not when every one drops SIGTERM (only
-  // SIGKILL can end them).
-  if (!all_drop && !sent.empty()) (void)cgroup_->wait_empty(options_.grace);
+  // The grace, on cgroup.events, for those that act on SIGTERM.
+  if (any_acts) (void)cgroup_->wait_empty(options_.grace);
   for (const std::size_t i : sent) {
     if (exited(leaks[i])) leaks[i].cleanup = Fate::terminated;
   }
@@ -364,14 +368,7 @@ Leak Scope::describe(const ProcStat& p, const ClassifyContext& ctx) const {
   const Ancestor* lineage_parent = lineage && !lineage->empty() ? &lineage->back() : nullptr;
   const bool clone_parent = started_with_clone_parent(p);
   const auto c = classify(p, ctx, lineage_parent, clone_parent);
-  Leak leak;
-  leak.pid = p.pid;
-  leak.ppid = p.ppid;
-  leak.pgid = p.pgrp;
-  leak.sid = p.session;
-  leak.state = p.state;
-  leak.start_time = p.start_time;
-  leak.comm = p.comm;
+  Leak leak = leak_from_stat(p);
   leak.kinds = c.kinds;
   leak.escaped_via = c.escaped_via;
   leak.original_parent = c.original_parent;

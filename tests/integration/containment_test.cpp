@@ -73,10 +73,14 @@ std::vector<std::string> procleak_cgroups(std::string dir = own_cgroup_dir()) {
   return out;
 }
 
-// The cgroup named after the launcher whose front is front_pid, in dir.
+// The cgroup named after the launcher whose front is front_pid (in this PID
+// namespace), in dir.
 std::string cgroup_of_front(pid_t front_pid, const std::string& dir = own_cgroup_dir()) {
+  struct stat ns {};
+  if (::stat("/proc/self/ns/pid", &ns) != 0) return {};
+  const auto prefix = "procleak-" + std::to_string(ns.st_ino) + '-' + std::to_string(front_pid) + '.';
   for (const auto& d : procleak_cgroups(dir)) {
-    if (std::filesystem::path(d).filename().string().rfind("procleak-" + std::to_string(front_pid) + '.', 0) == 0) return d;
+    if (std::filesystem::path(d).filename().string().rfind(prefix, 0) == 0) return d;
   }
   return {};
 }
@@ -205,6 +209,25 @@ TEST_F(Containment, ACloneParentChildIsCaught) {
   ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
   EXPECT_EQ(rep["leaks"][0]["cmdline"], json({"sleep", "332"}));
   EXPECT_EQ(rep["leaks"][0]["cleanup"], "terminated") << rep.dump(2);
+  expect_nothing_left_anywhere({r.pid});
+}
+
+// One leftover that drops SIGTERM beside one that acts on it: SIGKILL for
+// the first at once, so the stop takes far less than the grace (which only
+// the second could use); each with its own fate.
+TEST_F(Containment, ASigtermIgnorerIsKilledWithoutWaitingOutTheGrace) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = run({"sh", "-c", kHelpers + "/helper_term_ignorer; sleep 346 & exit 0"}, {"--grace", "20s"});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_LT(seconds, 10.0) << "the stop waited out the 20 s grace for a process that ignores SIGTERM";
+  const auto rep = report();
+  expect_containment(rep);
+  ASSERT_EQ(rep["leaks"].size(), 2u) << rep.dump(2);
+  for (const auto& leak : rep["leaks"]) {
+    const bool sleeper = leak["cmdline"] == json({"sleep", "346"});
+    EXPECT_EQ(leak["cleanup"], sleeper ? "terminated" : "killed") << rep.dump(2);
+  }
   expect_nothing_left_anywhere({r.pid});
 }
 
@@ -375,6 +398,15 @@ TEST_F(Containment, ARunningLaunchersCgroupIsLeftAlone) {
   const auto killed_cgroup = cgroup_of_front(killed_front, parent);
   ASSERT_FALSE(killed_cgroup.empty());
 
+  // From another PID namespace (a container sharing the hierarchy) neither
+  // is touched: their PIDs mean nothing there. Before: the running one was
+  // taken for gone, frozen and swept.
+  if (run_command({"unshare", "--pid", "--fork", "--mount-proc", "true"}).exit_code == 0) {
+    const auto elsewhere = run_command({"unshare", "--pid", "--fork", "--mount-proc", kRun, "--sweep"});
+    EXPECT_EQ(elsewhere.exit_code, 0) << elsewhere.err;
+    EXPECT_TRUE(std::filesystem::exists(alive_cgroup)) << elsewhere.err;
+    EXPECT_TRUE(std::filesystem::exists(killed_cgroup)) << elsewhere.err;
+  }
   const auto sweep = run_command({kRun, "--sweep"});
   EXPECT_EQ(sweep.exit_code, 3) << sweep.err;
   EXPECT_FALSE(std::filesystem::exists(killed_cgroup));

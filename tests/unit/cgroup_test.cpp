@@ -14,10 +14,11 @@ namespace procleak {
 namespace {
 
 TEST(CgroupName, NamesTheLauncherByItsTwoProcessesAndReadsBack) {
-  const LauncherIdentity id{4100, 123456, 4101, 123457};
-  EXPECT_EQ(cgroup_name(id), "procleak-4100.123456-4101.123457");
+  const LauncherIdentity id{4026531836, 4100, 123456, 4101, 123457};
+  EXPECT_EQ(cgroup_name(id), "procleak-4026531836-4100.123456-4101.123457");
   const auto back = parse_cgroup_name(cgroup_name(id));
   ASSERT_TRUE(back);
+  EXPECT_EQ(back->pid_namespace, 4026531836u);
   EXPECT_EQ(back->front_pid, 4100);
   EXPECT_EQ(back->front_start, 123456u);
   EXPECT_EQ(back->keeper_pid, 4101);
@@ -26,9 +27,10 @@ TEST(CgroupName, NamesTheLauncherByItsTwoProcessesAndReadsBack) {
 
 // A sweep touches only what procleak named: anything else is not its.
 TEST(CgroupName, AnyOtherNameIsNotProcleaks) {
-  for (const char* name : {"procleak-", "procleak-1.2-3.4", "procleak-0.5-7.8", "procleak-4100.1-4101",
-                           "procleak-4100.1-4101.2x", "procleak-test-99", "user.slice", "procleak-4100.1-4101.2-9.9",
-                           "xprocleak-4100.1-4101.2", "procleak--4100.1-4101.2"}) {
+  for (const char* name : {"procleak-", "procleak-9-1.2-3.4", "procleak-9-0.5-7.8", "procleak-9-4100.1-4101",
+                           "procleak-9-4100.1-4101.2x", "procleak-test-99", "user.slice", "procleak-9-4100.1-4101.2-9.9",
+                           "xprocleak-9-4100.1-4101.2", "procleak-9--4100.1-4101.2", "procleak-4100.1-4101.2",
+                           "procleak-0-4100.1-4101.2"}) {
     EXPECT_FALSE(parse_cgroup_name(name)) << name;
   }
 }
@@ -54,6 +56,20 @@ TEST_F(OwnCgroupFixture, FindsTheUnifiedHierarchyOfAHybridLayout) {
   const auto own = find_own_cgroup(ProcFs(root_ + "/proc"));
   EXPECT_EQ(own.dir, root_ + "/mnt/unified/ci.slice/job") << own.why_not;
   EXPECT_EQ(own.path, "/ci.slice/job");
+}
+
+// A launcher of another PID namespace is never taken for gone: its PIDs
+// name other processes here, or none.
+TEST(CgroupName, ALauncherOfAnotherPidNamespaceCountsAsAlive) {
+  const ProcFs proc;
+  const auto here = own_pid_namespace(proc);
+  ASSERT_NE(here, 0u);
+  // PIDs that no process has here (above the kernel's limit of 4194304).
+  const LauncherIdentity elsewhere{here + 1, 4194310, 1, 4194311, 1};
+  EXPECT_FALSE(launcher_gone(proc, elsewhere));
+  LauncherIdentity gone_here = elsewhere;
+  gone_here.pid_namespace = here;
+  EXPECT_TRUE(launcher_gone(proc, gone_here));
 }
 
 // A mount of a subtree (a container's view): the part of the path below its root.

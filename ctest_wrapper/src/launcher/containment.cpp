@@ -49,14 +49,7 @@ std::string base_name(const std::string& path) {
 // What a swept cgroup held, as leaks: its launcher is gone, so every running
 // process whose parent is not in it too is an orphan.
 Leak describe_swept(const ProcFs& proc, const ProcStat& p, const std::vector<pid_t>& members) {
-  Leak leak;
-  leak.pid = p.pid;
-  leak.ppid = p.ppid;
-  leak.pgid = p.pgrp;
-  leak.sid = p.session;
-  leak.state = p.state;
-  leak.start_time = p.start_time;
-  leak.comm = p.comm;
+  Leak leak = leak_from_stat(p);
   (void)proc.read_cmdline(p.pid, leak.cmdline);
   if (!p.is_zombie()) (void)proc.read_exe(p.pid, leak.exe);
   const bool parent_inside = std::find(members.begin(), members.end(), p.ppid) != members.end();
@@ -128,7 +121,7 @@ void sweep_one(const ProcFs& proc, const std::string& dir, const std::string& fa
 }  // namespace
 
 LauncherIdentity launcher_identity(const ProcFs& proc, pid_t front, pid_t keeper) {
-  return {front, start_time_of(proc, front), keeper, start_time_of(proc, keeper)};
+  return {own_pid_namespace(proc), front, start_time_of(proc, front), keeper, start_time_of(proc, keeper)};
 }
 
 int sweep_cgroups(const std::string& dir, bool recursive, const std::string& fallback_report_dir) {
@@ -151,6 +144,9 @@ TestContainment contain(const Options& opts, const LauncherIdentity& id) {
   std::string why;
   if (own.dir.empty()) {
     why = own.why_not;
+  } else if (id.pid_namespace == 0 || id.front_start == 0 || id.keeper_start == 0) {
+    // A name without them could never be told gone (a sweep treats it as alive forever).
+    why = "cannot read this launcher's PID namespace or start times from /proc, which a sweep needs";
   } else {
     (void)sweep_cgroups(own.dir, false, opts.report_dir);
     const std::string name = cgroup_name(id);

@@ -239,7 +239,8 @@ void clean_up_after_keeper(const Options& opts, const Prepared& prepared, int ke
   std::string cgroup_path;
   if (const auto own = find_own_cgroup(ProcFs()); !own.dir.empty()) {
     const auto me = launcher_identity(ProcFs(), ::getpid(), 0);
-    const std::string prefix = "procleak-" + std::to_string(me.front_pid) + '.' + std::to_string(me.front_start) + '-';
+    const std::string prefix = "procleak-" + std::to_string(me.pid_namespace) + '-' + std::to_string(me.front_pid) +
+                               '.' + std::to_string(me.front_start) + '-';
     if (DIR* d = ::opendir(own.dir.c_str())) {
       while (const dirent* e = ::readdir(d)) {
         const std::string name = e->d_name;

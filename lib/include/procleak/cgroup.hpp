@@ -32,21 +32,31 @@ struct OwnCgroup {
 };
 [[nodiscard]] OwnCgroup find_own_cgroup(const ProcFs& proc);
 
-// The two processes of a launcher, by PID and start time (/proc/<pid>/stat).
+// The two processes of a launcher, by PID and start time (/proc/<pid>/stat),
+// and the PID namespace those PIDs belong to (the inode of /proc/self/ns/pid):
+// the cgroup hierarchy is shared across PID namespaces, and a PID means
+// nothing in another one.
 struct LauncherIdentity {
+  std::uint64_t pid_namespace = 0;
   pid_t front_pid = 0;
   std::uint64_t front_start = 0;
   pid_t keeper_pid = 0;
   std::uint64_t keeper_start = 0;
 };
-// "procleak-<front pid>.<start>-<keeper pid>.<start>", and back (nullopt for
-// any other name: never procleak's).
+// "procleak-<PID namespace>-<front pid>.<start>-<keeper pid>.<start>", and
+// back (nullopt for any other name: never procleak's).
 [[nodiscard]] std::string cgroup_name(const LauncherIdentity& id);
 [[nodiscard]] std::optional<LauncherIdentity> parse_cgroup_name(std::string_view name);
 
-// Whether the launcher is gone: both its processes confirmed gone (ESRCH, a
-// start time that differs: the PID serves another process now, or a corpse
-// not reaped yet). Anything else, "cannot tell" included, counts as alive.
+// The inode of proc's self/ns/pid: this process's PID namespace; 0 when it
+// cannot be read.
+[[nodiscard]] std::uint64_t own_pid_namespace(const ProcFs& proc);
+
+// Whether the launcher is gone: in this process's PID namespace, both its
+// processes confirmed gone (ESRCH, a start time that differs: the PID serves
+// another process now, or a corpse not reaped yet). Anything else, "cannot
+// tell" included (a launcher of another PID namespace, whose PIDs this one
+// cannot see), counts as alive.
 [[nodiscard]] bool launcher_gone(const ProcFs& proc, const LauncherIdentity& id);
 
 // What the cgroup's own files say the test's whole tree used; nullopt where

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "procleak/lineage.hpp"
+#include "procleak/proc_stat.hpp"
 
 namespace procleak {
 
@@ -109,5 +110,9 @@ struct Leak {
   // when not known.
   std::optional<std::vector<SpawnFrame>> spawned_at;
 };
+
+// A leak with what its stat says (PID, parent, group, session, state, start
+// time, name); the rest is the describer's to fill.
+[[nodiscard]] Leak leak_from_stat(const ProcStat& p);
 
 }  // namespace procleak
