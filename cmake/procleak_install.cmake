@@ -4,7 +4,7 @@ include(CMakePackageConfigHelpers)
 
 set(PROCLEAK_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/procleak")
 
-install(TARGETS procleak_core
+install(TARGETS procleak_core procleak_listener_core
   EXPORT procleakTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -22,7 +22,7 @@ endif()
 install(TARGETS procleak_run procleak_report procleak_ctest
   EXPORT procleakTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(DIRECTORY lib/include/procleak gtest_listener/include/procleak
+install(DIRECTORY lib/include/procleak listener_core/include/procleak gtest_listener/include/procleak
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.hpp")
 install(FILES ${PROJECT_BINARY_DIR}/lib/include/procleak/version.hpp
@@ -31,11 +31,16 @@ install(FILES ${PROJECT_BINARY_DIR}/lib/include/procleak/version.hpp
 install(EXPORT procleakTargets NAMESPACE procleak:: DESTINATION ${PROCLEAK_CMAKE_DIR})
 configure_package_config_file(cmake/procleakConfig.cmake.in ${PROJECT_BINARY_DIR}/procleakConfig.cmake
   INSTALL_DESTINATION ${PROCLEAK_CMAKE_DIR}
-  PATH_VARS CMAKE_INSTALL_BINDIR)
+  PATH_VARS CMAKE_INSTALL_BINDIR CMAKE_INSTALL_DATADIR)
 # 0.x: a new minor version may change the contracts.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/procleakConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
+# The framework listeners, compiled in the consumer's project.
+install(FILES framework_listeners/catch2_listener.cpp framework_listeners/doctest_listener.cpp
+  framework_listeners/boost_test_listener.cpp
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/procleak/listeners)
 install(FILES
+  framework_listeners/procleakFrameworkListeners.cmake
   ${PROJECT_BINARY_DIR}/procleakConfig.cmake
   ${PROJECT_BINARY_DIR}/procleakConfigVersion.cmake
   ctest_wrapper/cmake/procleak.cmake
@@ -44,7 +49,7 @@ install(FILES
 # pkg-config, relocatable: the prefix is found from the .pc file's own folder.
 file(RELATIVE_PATH PROCLEAK_PC_TO_PREFIX
   "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
-foreach(pc procleak procleak-gtest-listener procleak-gtest-main)
+foreach(pc procleak procleak-gtest-listener procleak-gtest-main procleak-catch2 procleak-doctest procleak-boost-test)
   configure_file(cmake/${pc}.pc.in ${PROJECT_BINARY_DIR}/pkgconfig/${pc}.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/pkgconfig/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 endforeach()

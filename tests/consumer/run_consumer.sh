@@ -31,7 +31,8 @@ case $way in
     contents=$(dpkg-deb --contents "$deb")
     for f in ./usr/bin/procleak-run ./usr/bin/procleak-report ./usr/bin/procleak-ctest ./usr/include/procleak/scope.hpp \
              ./usr/lib/cmake/procleak/procleakConfig.cmake ./usr/lib/cmake/procleak/procleakGTestTargets.cmake \
-             ./usr/lib/pkgconfig/procleak-gtest-listener.pc; do
+             ./usr/lib/pkgconfig/procleak-gtest-listener.pc ./usr/lib/pkgconfig/procleak-catch2.pc \
+             ./usr/share/procleak/listeners/catch2_listener.cpp ./usr/lib/cmake/procleak/procleakFrameworkListeners.cmake; do
       grep -q " $f\$" <<<"$contents" || fail "$deb lacks $f"
     done
     dpkg-deb --extract "$deb" "$work/root"

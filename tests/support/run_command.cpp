@@ -38,7 +38,9 @@ std::vector<std::string> environment_wrapper(const std::string& program) {
   if (wrap == nullptr || *wrap == '\0') return {};
   const auto slash = program.find_last_of('/');
   const std::string base = slash == std::string::npos ? program : program.substr(slash + 1);
-  if (base != "procleak-run" && base != "listener_scenarios") return {};
+  const bool framework_scenarios = base.rfind("doctest_scenarios", 0) == 0 || base.rfind("catch2_scenarios", 0) == 0 ||
+                                   base.rfind("boost_test_scenarios", 0) == 0;
+  if (base != "procleak-run" && base != "listener_scenarios" && !framework_scenarios) return {};
   std::vector<std::string> words;
   std::istringstream in(wrap);
   for (std::string w; in >> w;) words.push_back(w);

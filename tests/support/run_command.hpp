@@ -32,7 +32,8 @@ struct RunOptions {
 };
 
 // Runs argv. When PROCLEAK_TEST_WRAP is set (tests/integration/in_environment.sh)
-// and argv[0] is procleak-run or the listener's scenario binary, its words
+// and argv[0] is procleak-run or a listener's scenario binary (GoogleTest,
+// doctest, Catch2, Boost.Test), its words
 // (split at spaces) go in front: the program under test then runs in the
 // environment they set up (another user, refused system calls, a low fd
 // limit, signals ignored), while the test binary and its oracle do not.

@@ -20,24 +20,17 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <memory>
-#include <initializer_list>
 #include <string>
 #include <vector>
 
-#include "procleak/process_events.hpp"
-#include "procleak/scope.hpp"
-#include "procleak/settings.hpp"
-#include "procleak/suppressions.hpp"
+#include "procleak/leak_checker.hpp"
 
 namespace procleak {
 
 class GTestLeakListener : public ::testing::EmptyTestEventListener {
  public:
-  // settings: mode, grace, settle, report_dir, suppressions, probe_parent_kill
-  // (the launcher-only ones are ignored).
-  GTestLeakListener(Settings settings, Suppressions suppressions);
+  explicit GTestLeakListener(std::unique_ptr<LeakChecker> checker);
 
   void OnTestProgramStart(const ::testing::UnitTest& unit_test) override;
   void OnEnvironmentsSetUpStart(const ::testing::UnitTest& unit_test) override;
@@ -49,42 +42,9 @@ class GTestLeakListener : public ::testing::EmptyTestEventListener {
   void OnTestIterationEnd(const ::testing::UnitTest& unit_test, int iteration) override;
 
  private:
-  struct Level {
-    Scope scope;
-    bool open = false;
-    // Why the baseline could not be read when the level opened: then nothing
-    // it started can be told apart, and it ends as incomplete, never clean.
-    std::error_code open_error;
-    // When the level opened: its reports' duration_ms.
-    std::chrono::steady_clock::time_point opened_at;
-  };
-  static void open(Level& level);
-  // Checks and cleans one scope; returns the text of the failure to raise
-  // (empty when clean, or in mode warn after printing it). clean tells
-  // whether nothing at all was left. What it could not remove, the
-  // enclosing levels do not report again. report_clean: write a report
-  // (into PROCLEAK_REPORT_DIR) also when the scope is clean.
-  template <typename GTestScope>
-  std::string finish(Level& level, const GTestScope& gtest_scope, bool& clean, std::initializer_list<Level*> enclosing,
-                     bool report_clean = false);
-
-  Settings settings_;
-  Suppressions suppressions_;
-  bool active_ = false;  // false: mode off, or a death-test child
-  // A procleak-run in front reports this run (PROCLEAK_LAUNCHER_REPORTS=1);
-  // else the program scope writes a report even when clean, so that a gate
-  // over the folder knows the binary was checked.
-  bool launcher_reports_ = false;
-  Level program_;
-  Level suite_;
-  Level test_;
-  std::vector<std::string> deferred_failures_;  // suite and program scopes
-  TestFacts facts_;                             // the binary's own session and group
-  ProcessEvents events_;                        // every scope's lineage (PROCLEAK_LINEAGE)
-  // True after a clean OnTestEnd: the tree is exactly the test baseline, and
-  // GoogleTest runs no user code before the next OnTestStart of the suite,
-  // so that baseline is still current.
-  bool test_baseline_current_ = false;
+  std::unique_ptr<LeakChecker> checker_;    // the levels, shared with the other frameworks' listeners
+  bool active_ = false;                     // false: checks off, or a death-test child
+  std::vector<std::string> deferred_failures_;  // suite and program levels
 };
 
 // Installs the listener once, after GoogleTest's own printers (call after
