@@ -1,5 +1,5 @@
 // What recording a spawn site costs per posix_spawn: the listener's wrapper
-// (gtest_listener/src/spawn_sites.cpp) with recording on and off, in
+// (listener_core/src/spawn_sites.cpp) with recording on and off, in
 // alternating rounds of 200 spawns of `true` each (spawn and wait), medians
 // of the per-spawn time. Prints figures; asserts nothing.
 //   bench_spawn_capture [ROUNDS]

@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev        # the listener's host and the test framework
   catch2 doctest-dev               # the Catch2 (v2) and doctest listeners' tests
   libboost-test1.81-dev            # the Boost.Test listener's tests (not libboost-test-dev: 1.74)
+  meson                            # the Meson consumer test (meson test --wrapper procleak-run)
   libbenchmark-dev strace time     # bench/ (strace: syscalls.sh; time: peak RSS)
   libdw-dev                        # the listener symbolizes spawn sites with libdw (dlopen; headers only)
   libxml2-utils                    # xmllint, to check JUnit output

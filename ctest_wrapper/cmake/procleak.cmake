@@ -41,11 +41,20 @@ and prints its leak counts as ``<CTestMeasurement>`` lines (``procleak.leaks``,
 
 .. command:: procleak_discover_tests
 
-  ``procleak_discover_tests(<target> [<launcher options>] [<gtest_discover_tests options>])``
+  ``procleak_discover_tests(<target> [FRAMEWORK gtest|catch2|doctest] [<launcher options>]
+  [<the framework's discovery options>])``
 
-  ``gtest_discover_tests`` with each discovered test under procleak-run, named
-  by its GoogleTest name (``Suite.Name``) in reports. The discovery run
-  (``--gtest_list_tests``) passes through procleak-run untouched and silent.
+  The framework's own CTest discovery (``gtest_discover_tests``, the default;
+  ``catch_discover_tests``; ``doctest_discover_tests``) with each discovered
+  test under procleak-run, named by its CTest name in reports. The discovery
+  run (``--gtest_list_tests``, ``--list-test-names-only``, ``--list-tests``,
+  ``--list-test-cases``) passes through procleak-run untouched and silent.
+  Catch2's and doctest's discovery put the target's
+  ``CROSSCOMPILING_EMULATOR`` in front of each test (on every CMake), so
+  procleak-run goes there; their modules must be loadable (``include(Catch)``
+  finds Catch2's through ``find_package(Catch2)``; for doctest, include
+  ``${doctest_DIR}/doctest.cmake`` or put its folder on ``CMAKE_MODULE_PATH``).
+  Boost.Test has no CTest discovery: ``procleak_add_test`` per case.
 
 .. command:: procleak_add_test
 
@@ -202,6 +211,9 @@ endfunction()
 # procleak-run (procleak_discover_tests after procleak_enable_launcher).
 function(_procleak_set_target_launcher target launcher)
   _procleak_launcher_property(property)
+  if(ARGC GREATER 2)
+    set(property ${ARGV2})  # the property a framework's discovery reads
+  endif()
   _procleak_run_executable(run)
   get_target_property(existing ${target} ${property})
   if(NOT existing)
@@ -263,24 +275,48 @@ endfunction()
 
 function(procleak_discover_tests target)
   _procleak_option_names()
-  cmake_parse_arguments(PARSE_ARGV 1 arg "${_PROCLEAK_FLAGS}" "${_PROCLEAK_VALUES}" "PROPERTIES")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "${_PROCLEAK_FLAGS}" "FRAMEWORK;${_PROCLEAK_VALUES}" "PROPERTIES")
   if(NOT TARGET ${target})
     message(FATAL_ERROR "procleak_discover_tests: '${target}' is not a target")
   endif()
-  if(NOT COMMAND gtest_discover_tests)
-    include(GoogleTest)
+  if(NOT arg_FRAMEWORK)
+    set(arg_FRAMEWORK gtest)
+  endif()
+  if(arg_FRAMEWORK STREQUAL "gtest")
+    set(discover gtest_discover_tests)
+    set(module GoogleTest)
+  elseif(arg_FRAMEWORK STREQUAL "catch2")
+    set(discover catch_discover_tests)
+    set(module Catch)
+  elseif(arg_FRAMEWORK STREQUAL "doctest")
+    set(discover doctest_discover_tests)
+    set(module doctest)
+  else()
+    message(FATAL_ERROR "procleak_discover_tests(${target}): FRAMEWORK '${arg_FRAMEWORK}' is not one of gtest, catch2, doctest")
+  endif()
+  if(NOT COMMAND ${discover})
+    include(${module} OPTIONAL)
+  endif()
+  if(NOT COMMAND ${discover})
+    message(FATAL_ERROR "procleak_discover_tests(${target} FRAMEWORK ${arg_FRAMEWORK}): ${discover} is not defined "
+      "and include(${module}) did not find it: load the framework's CMake module first")
   endif()
   _procleak_launcher(arg launcher)
-  _procleak_set_target_launcher(${target} "${launcher}")
+  if(arg_FRAMEWORK STREQUAL "gtest")
+    _procleak_set_target_launcher(${target} "${launcher}")
+  else()
+    # Catch.cmake and doctest.cmake read the emulator property, whatever CMake.
+    _procleak_set_target_launcher(${target} "${launcher}" CROSSCOMPILING_EMULATOR)
+  endif()
   set(properties ${arg_PROPERTIES} ${launcher_TEST_PROPERTIES})
-  if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.28 AND CMAKE_VERSION VERSION_LESS 3.29)
+  if(arg_FRAMEWORK STREQUAL "gtest" AND CMAKE_VERSION VERSION_GREATER_EQUAL 3.28 AND CMAKE_VERSION VERSION_LESS 3.29)
     # GoogleTest reads CMP0158 from its caller (this function): OLD keeps the emulator.
     cmake_policy(SET CMP0158 OLD)
   endif()
   if(properties)
-    gtest_discover_tests(${target} ${arg_UNPARSED_ARGUMENTS} PROPERTIES ${properties})
+    cmake_language(CALL ${discover} ${target} ${arg_UNPARSED_ARGUMENTS} PROPERTIES ${properties})
   else()
-    gtest_discover_tests(${target} ${arg_UNPARSED_ARGUMENTS})
+    cmake_language(CALL ${discover} ${target} ${arg_UNPARSED_ARGUMENTS})
   endif()
 endfunction()
 

@@ -93,6 +93,13 @@ check_tree "$work/frameworks" \
   "catch2.leaves a sleep" "catch2.leaves a zombie" "catch2.fixture leaves a sleep" "catch2.section leaves a sleep" \
   boost.scenarios/leaves_a_sleep boost.scenarios/leaves_a_zombie boost.scenarios/fixture_leaves_a_sleep \
   boost.suite_set_up_leaves_a_sleep
+# procleak_discover_tests (FRAMEWORK doctest and catch2) put procleak-run in
+# front of those tests for plain ctest too: its reports are there, named by
+# the test case.
+grep -lq '"source": "launcher"' "$work"/frameworks.ctest.reports/*.json \
+  || fail "plain ctest: no procleak-run report (procleak_discover_tests put no launcher in front)"
+grep -lq '"test": "leaves a sleep"' $(grep -l '"source": "launcher"' "$work"/frameworks.ctest.reports/*.json) \
+  || fail "plain ctest: procleak-run's reports are not named by doctest's test case"
 
 # Catch2 v3, from its source.
 catch2_v3=${PROCLEAK_CATCH2_V3_SOURCE:-$(dirname "$src")/shared/vendor/Catch2-3.7.1.tar.gz}

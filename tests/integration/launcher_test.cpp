@@ -58,6 +58,23 @@ TEST_F(Launcher, TrueExitsZeroAndPrintsNothing) {
   EXPECT_EQ(r.err, "");
 }
 
+// --meson: a leak ends procleak-run with 99 (Meson's hard error) whether the
+// test passed or failed, so a should_fail test cannot hide it; a clean test
+// keeps its own status.
+TEST_F(Launcher, MesonRuleALeakExitsNinetyNineWhateverTheTestsStatus) {
+  for (const char* status : {"0", "1"}) {
+    const auto r = run({"sh", "-c", std::string("sleep 347 & exit ") + status}, {"--meson"});
+    EXPECT_EQ(r.exit_code, 99) << "test exited " << status << ": " << r.err;
+    EXPECT_NE(r.err.find("exiting with 99, which Meson fails whatever should_fail says"), std::string::npos) << r.err;
+    const auto rep = report();
+    ASSERT_EQ(rep["leaks"].size(), 1u) << rep.dump(2);
+    EXPECT_EQ(rep["verdict"], "leaked");
+    expect_nothing_left();
+  }
+  EXPECT_EQ(run({"sh", "-c", "exit 1"}, {"--meson"}).exit_code, 1);
+  EXPECT_EQ(run({"true"}, {"--meson"}).exit_code, 0);
+}
+
 TEST_F(Launcher, ShellBackgroundSleepIsAnOrphanKilledWithinASecond) {
   const auto r = run({"sh", "-c", "sleep 300 & exit 0"});
   EXPECT_EQ(r.exit_code, 3) << r.err;

@@ -121,6 +121,8 @@ TEST(LauncherOptions, HelpAndVersion) {
 TEST(LauncherOptions, DefaultNameFromGtestFilterElseTheCommand) {
   EXPECT_EQ(default_test_name({"./bin/math_tests", "--gtest_filter=MathTest.Adds"}), "MathTest.Adds");
   EXPECT_EQ(default_test_name({"/usr/bin/sh", "-c", "x"}), "sh -c x");
+  EXPECT_EQ(default_test_name({"./t", "--test-case=leaves a sleep"}), "leaves a sleep");  // doctest
+  EXPECT_EQ(default_test_name({"./t", "--run_test=suite/case"}), "suite/case");          // Boost.Test
   EXPECT_EQ(default_test_name({"tool", "--gtest_filter="}), "tool --gtest_filter=");
   EXPECT_EQ(default_test_name({"--gtest_filter=X"}), "--gtest_filter=X");
   // Before: both were "bash", one test to the gate and the baseline.
@@ -158,6 +160,14 @@ TEST(LauncherOptions, CtestResultRuleByFlag) {
   EXPECT_EQ(r.options.command, (std::vector<std::string>{"true"}));
 }
 
+TEST(LauncherOptions, MesonResultRuleByFlag) {
+  EXPECT_FALSE(parse({"true"}).options.meson);
+  const auto r = parse({"--meson", "--", "true"});
+  EXPECT_TRUE(r.options.meson);
+  EXPECT_FALSE(r.options.ctest);
+  EXPECT_EQ(r.options.command, (std::vector<std::string>{"true"}));
+}
+
 TEST(LauncherOptions, MeasurementsCountUnsuppressedAndSuppressedLeaks) {
   Report r;
   EXPECT_EQ(ctest_measurements(r),
@@ -180,6 +190,17 @@ TEST(LauncherOptions, TestListingsPassThrough) {
   EXPECT_FALSE(lists_tests_only({"./t", "--gtest_list_tests=0"}));
   EXPECT_FALSE(lists_tests_only({"./t", "--gtest_filter=A.B"}));
   EXPECT_FALSE(lists_tests_only({"--gtest_list_tests"})) << "the program itself is not an argument";
+  // Catch2 (v2 and v3 discovery), doctest, Boost.Test.
+  EXPECT_TRUE(lists_tests_only({"./t", "--list-test-names-only"}));
+  EXPECT_TRUE(lists_tests_only({"./t", "[tag]", "--list-tests", "--verbosity", "quiet"}));
+  EXPECT_TRUE(lists_tests_only({"./t", "--list-reporters"}));
+  EXPECT_TRUE(lists_tests_only({"./t", "--list-test-cases"}));
+  EXPECT_TRUE(lists_tests_only({"./t", "--dt-list-test-cases=true"}));
+  EXPECT_FALSE(lists_tests_only({"./t", "--list-test-cases=false"}));
+  EXPECT_TRUE(lists_tests_only({"./t", "--list_content=HRF"}));
+  EXPECT_TRUE(lists_tests_only({"./t", "--list_content"}));
+  EXPECT_FALSE(lists_tests_only({"./t", "--run_test=suite/case"}));
+  EXPECT_FALSE(lists_tests_only({"./t", "--", "--list-tests"})) << "an operand after -- is the program's own";
 }
 
 }  // namespace

@@ -73,6 +73,10 @@ ParseResult parse_options(const std::vector<std::string>& args, const EnvLookup&
       o.ctest = true;
       continue;
     }
+    if (arg == "--meson") {
+      o.meson = true;
+      continue;
+    }
     if (arg == "--sweep") {
       sweep = true;
       continue;
@@ -133,10 +137,13 @@ std::string shell_quoted(const std::string& arg) {
 }  // namespace
 
 std::string default_test_name(const std::vector<std::string>& command) {
-  constexpr std::string_view kFilter = "--gtest_filter=";
-  for (std::size_t i = 1; i < command.size(); ++i) {
-    if (command[i].starts_with(kFilter) && command[i].size() > kFilter.size()) {
-      return command[i].substr(kFilter.size());
+  // The one test a discovered test runs: GoogleTest's filter, doctest's test
+  // case (doctest_discover_tests), Boost.Test's test unit.
+  for (const std::string_view selector : {"--gtest_filter=", "--test-case=", "--run_test="}) {
+    for (std::size_t i = 1; i < command.size(); ++i) {
+      if (command[i].starts_with(selector) && command[i].size() > selector.size()) {
+        return command[i].substr(selector.size());
+      }
     }
   }
   const auto& path = command.front();
@@ -160,13 +167,31 @@ std::string default_test_name(const std::vector<std::string>& command) {
 }
 
 bool lists_tests_only(const std::vector<std::string>& command) {
-  constexpr std::string_view kList = "--gtest_list_tests";
+  // What each framework's CTest discovery runs (GoogleTest's
+  // gtest_discover_tests, Catch2's catch_discover_tests v2 and v3,
+  // doctest_discover_tests), and Boost.Test's listing, in their long forms.
+  constexpr std::string_view kGTestList = "--gtest_list_tests";
+  constexpr std::string_view kListings[] = {
+      "--list-test-names-only", "--list-tests", "--list-tags", "--list-reporters", "--list-listeners",  // Catch2
+      "--list-test-cases", "--list-test-suites", "--dt-list-test-cases", "--dt-list-test-suites",
+      "--dt-list-reporters",              // doctest (--list-reporters above)
+      "--list_content", "--list_labels",  // Boost.Test
+  };
   for (std::size_t i = 1; i < command.size(); ++i) {
     const std::string_view arg = command[i];
-    if (arg == kList) return true;
-    if (arg.starts_with(kList) && arg.size() > kList.size() && arg[kList.size()] == '=') {
-      const auto value = arg.substr(kList.size() + 1);
+    if (arg == "--") return false;  // what follows is the program's own operands
+    if (arg == kGTestList) return true;
+    if (arg.starts_with(kGTestList) && arg.size() > kGTestList.size() && arg[kGTestList.size()] == '=') {
+      const auto value = arg.substr(kGTestList.size() + 1);
       return value != "0" && value != "f" && value != "F" && value != "false" && value != "False";
+    }
+    for (const auto listing : kListings) {
+      if (arg == listing) return true;
+      // --list_content=HRF, --list-test-cases=true; not doctest's =false or =0
+      if (arg.starts_with(listing) && arg.size() > listing.size() && arg[listing.size()] == '=') {
+        const auto value = arg.substr(listing.size() + 1);
+        return value != "0" && value != "false" && value != "no" && value != "off";
+      }
     }
   }
   return false;
@@ -205,7 +230,8 @@ Options (a flag wins over its variable):
   --report FILE                               write the JSON report to FILE
   --report-dir DIR         PROCLEAK_REPORT_DIR  one uniquely named JSON report per run
   --name NAME                                 the test's name in reports
-                                              (default: --gtest_filter= value, else
+                                              (default: the value of --gtest_filter=,
+                                              --test-case= or --run_test=, else
                                               the command, its base name first)
   --suppressions FILE      PROCLEAK_SUPPRESSIONS  rules for leaks that do not fail
   --probe-parent-kill      PROCLEAK_PROBE_PARENT_KILL=1  kill leaked parents first
@@ -234,15 +260,22 @@ Options (a flag wins over its variable):
                            output and result are untouched (the measurement lines
                            come only with a failed check); after --timeout, wait
                            (at most 60s) for CTest's own TIMEOUT, so CTest says Timeout
+  --meson                  run as a Meson test (meson test --wrapper, or an
+                           add_test_setup exe_wrapper): a leak or an incomplete check
+                           ends procleak-run with 99, Meson's hard error, which fails
+                           the test whatever should_fail says; a clean test's result
+                           is untouched
   --help, --version
 
 DURATION is a number with a unit: 250ms, 2s, 1.5s, 1m.
 
-A COMMAND that only lists tests (--gtest_list_tests, as test discovery runs
+A COMMAND that only lists tests (--gtest_list_tests, Catch2's --list-tests or
+--list-test-names-only, doctest's --list-test-cases, Boost.Test's
+--list_content, as test discovery runs
 it) is executed directly: nothing to check, nothing printed.
 
 Exit status: the test's own (killed by a signal: procleak-run dies of the same
-signal); with --ctest, a leak or an incomplete check: death by SIGUSR1; the leak exit code when the test passed but leaked, or when the check
+signal); with --ctest, a leak or an incomplete check: death by SIGUSR1; with --meson: 99; the leak exit code when the test passed but leaked, or when the check
 was incomplete (a process it could not read or kill; mode fail); 124
 on --timeout; 125 procleak-run could not work (bad usage, cannot set up);
 126 COMMAND not executable; 127 COMMAND not found.

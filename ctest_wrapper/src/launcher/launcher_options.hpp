@@ -23,6 +23,7 @@ struct Options : Settings {
   std::string name;                  // --name (default: derived)
   bool ctest_measurements = false;   // --ctest-measurements, PROCLEAK_CTEST_MEASUREMENTS=1
   bool ctest = false;                // --ctest: run as a CTest test (CTest's result rule, see help_text)
+  bool meson = false;                // --meson: run as a Meson test (exit 99 on a leak, see help_text)
   std::vector<std::string> command;  // COMMAND [ARG...]
 };
 
@@ -50,9 +51,10 @@ struct ParseResult {
 // machine's, a developer's) keeps its name, and a baseline still applies.
 [[nodiscard]] std::string default_test_name(const std::vector<std::string>& command);
 
-// Whether the command only lists a GoogleTest binary's tests
-// (--gtest_list_tests), as test discovery does through the launcher: such a
-// run starts no test, so procleak-run passes it through untouched and silent.
+// Whether the command only lists a test binary's tests, as test discovery
+// does through the launcher (GoogleTest's --gtest_list_tests; Catch2's,
+// doctest's and Boost.Test's listing flags, in their long forms): such a run
+// starts no test, so procleak-run passes it through untouched and silent.
 [[nodiscard]] bool lists_tests_only(const std::vector<std::string>& command);
 
 // The leak counts as CTest measurements (one line each, on stdout), which

@@ -40,6 +40,9 @@ constexpr int kTimedOut = 124;
 // test killed by a signal as failed whatever its WILL_FAIL, regular
 // expressions or SKIP_RETURN_CODE say, and names SIGUSR1 as it is.
 constexpr int kCtestLeakSignal = SIGUSR1;
+// With --meson: the GNU "hard error" status, which Meson reports as ERROR
+// whatever should_fail says (a leak never passes as an expected failure).
+constexpr int kMesonHardError = 99;
 
 int say(int code, const std::string& message) {
   std::fprintf(stderr, "procleak-run: %s\n", message.c_str());
@@ -206,6 +209,11 @@ int run_checked(const Options& opts, const Prepared& prepared, const Keeper& kee
   if (outcome.timed_out) {
     if (opts.ctest) wait_for_ctest_after_keeper();
     return kTimedOut;
+  }
+  if (opts.meson && ((opts.mode == Mode::fail && fails(verdict_of(report))) || !reports_written)) {
+    say(0, "test '" + opts.name + "' " + (reports_written ? "leaked" : "could not be reported") +
+               ": exiting with 99, which Meson fails whatever should_fail says");
+    return kMesonHardError;
   }
   if (outcome.signal) die_of_signal(*outcome.signal);
   if (opts.ctest && ((opts.mode == Mode::fail && fails(verdict_of(report))) || !reports_written)) {
