@@ -20,8 +20,10 @@ packages=(
   util-linux                       # setpriv, prlimit, unshare: the environment test runs
   valgrind                         # procleak-run under valgrind (ctest -T memcheck users)
   pkgconf dpkg-dev                 # the consumer tests: pkg-config, dpkg-deb
+  help2man man-db                  # the man pages, from each command's --help; man renders them in the test
   clang-14 libclang-rt-14-dev      # scripts/fuzz.sh (libFuzzer)
   python3                          # scripts/third_party_suite.sh (checks the reports' names)
+  python3-jsonschema               # tests/check_reports.py: every report against docs/procleak.report.schema.json
 )
 
 missing=()

@@ -244,7 +244,11 @@ void Scope::freeze_cgroup(std::vector<ProcStat>& left, std::vector<Unseen>& unse
     return;
   }
   if (!populated) return;  // nothing in it: what the walk found has left it
-  constexpr auto kFreezeWait = std::chrono::seconds(2);
+  // Thousands of processes forking on a loaded machine can take seconds to
+  // freeze. Past the wait the snapshot is not exact (the check is then
+  // incomplete), but the cgroup still holds every one of them: the stop
+  // goes through it all the same, and ends with cgroup.kill.
+  constexpr auto kFreezeWait = std::chrono::seconds(5);
   if (const auto ec = cgroup_->freeze(kFreezeWait)) {
     note_problem("could not freeze the test's cgroup " + cgroup_->dir() + " (" + errno_name(ec.value()) + ")");
   } else {
@@ -254,8 +258,10 @@ void Scope::freeze_cgroup(std::vector<ProcStat>& left, std::vector<Unseen>& unse
   if (const auto ec = cgroup_->members(members)) {
     note_problem("could not list the test's cgroup " + cgroup_->dir() + " (" + errno_name(ec.value()) + ")");
     cgroup_frozen_ = false;  // membership unknown: each leak's own file says
+    (void)cgroup_->thaw();   // the session cleanup then stops them one by one
     return;
   }
+  cgroup_listed_ = true;
   for (const pid_t pid : members) {
     cgroup_members_.insert(pid);
     ProcStat stat;
@@ -320,7 +326,7 @@ void Scope::stop_cgroup(std::vector<Leak>& leaks, std::vector<std::string>& prob
   if (populated) {
     // Frozen again, so what was born during the grace is described before
     // it dies with the rest, at once (cgroup.kill).
-    if (const auto ec = cgroup_->freeze(std::chrono::seconds(2))) say("could not freeze", ec);
+    if (const auto ec = cgroup_->freeze(std::chrono::seconds(5))) say("could not freeze", ec);
     std::vector<pid_t> now;
     if (const auto ec = cgroup_->members(now)) say("could not list", ec);
     const auto ctx = context();
@@ -338,7 +344,7 @@ void Scope::stop_cgroup(std::vector<Leak>& leaks, std::vector<std::string>& prob
       for (auto& leak : leaks) {
         if (member(leak) && !exited(leak)) (void)signal(leak, SIGKILL);
       }
-      if (const auto ec = cgroup_->wait_empty(std::chrono::seconds(2))) say("could not empty", ec);
+      if (const auto ec = cgroup_->wait_empty(std::chrono::seconds(5))) say("could not empty", ec);
     }
   }
   for (auto& leak : leaks) {
@@ -481,6 +487,7 @@ std::vector<Leak> Scope::check(const TestFacts& facts) {
   }
   handles.clear();
   cgroup_frozen_ = false;
+  cgroup_listed_ = false;
   cgroup_roots_.clear();
   cgroup_members_.clear();
   if (cgroup_ != nullptr) freeze_cgroup(left, unseen);
@@ -517,6 +524,7 @@ std::vector<Leak> Scope::check(const TestFacts& facts) {
 
 CleanupSummary Scope::clean_up(std::vector<Leak>& leaks) {
   const auto start = Clock::now();
+  guard_.read_ancestry();
   const auto ctx = context();
   CleanupPlan plan;
   plan.proc = &proc_;
@@ -532,11 +540,11 @@ CleanupSummary Scope::clean_up(std::vector<Leak>& leaks) {
   reserve_.release();
   // The probe watches children react to their parent's death: a frozen
   // child would not, and be taken for a survivor.
-  if (options_.probe_parent_kill && cgroup_frozen_) (void)cgroup_->thaw();
+  if (options_.probe_parent_kill && cgroup_listed_) (void)cgroup_->thaw();
   if (options_.probe_parent_kill) probe_parent_kill(plan, leaks);
   std::vector<std::string> cgroup_problems;
   std::optional<SignalPath> cgroup_signals_via;
-  if (cgroup_ != nullptr && cgroup_frozen_) stop_cgroup(leaks, cgroup_problems, cgroup_signals_via);
+  if (cgroup_ != nullptr && cgroup_listed_) stop_cgroup(leaks, cgroup_problems, cgroup_signals_via);
   auto summary = procleak::clean_up(plan, leaks);
   summary.problems.insert(summary.problems.end(), cgroup_problems.begin(), cgroup_problems.end());
   if (cgroup_signals_via) note_signal(summary.signals_via, *cgroup_signals_via);

@@ -32,7 +32,8 @@ case $way in
     for f in ./usr/bin/procleak-run ./usr/bin/procleak-report ./usr/bin/procleak-ctest ./usr/include/procleak/scope.hpp \
              ./usr/lib/cmake/procleak/procleakConfig.cmake ./usr/lib/cmake/procleak/procleakGTestTargets.cmake \
              ./usr/lib/pkgconfig/procleak-gtest-listener.pc ./usr/lib/pkgconfig/procleak-catch2.pc \
-             ./usr/share/procleak/listeners/catch2_listener.cpp ./usr/lib/cmake/procleak/procleakFrameworkListeners.cmake; do
+             ./usr/share/procleak/listeners/catch2_listener.cpp ./usr/lib/cmake/procleak/procleakFrameworkListeners.cmake \
+             ./usr/share/man/man1/procleak-run.1 ./usr/share/man/man1/procleak-report.1; do
       grep -q " $f\$" <<<"$contents" || fail "$deb lacks $f"
     done
     dpkg-deb --extract "$deb" "$work/root"

@@ -180,10 +180,17 @@ class Containment : public procleak_test::LauncherRun {
     }
   }
 
+  // One failure at most, with the first leak that was not stopped and the
+  // report's summary (a fork loop's report holds thousands of leaks).
   static void expect_all_stopped(const json& rep) {
+    std::size_t not_stopped = 0;
+    json first;
     for (const auto& l : rep["leaks"]) {
-      EXPECT_TRUE(l["cleanup"] == "terminated" || l["cleanup"] == "killed") << rep.dump(2);
+      if (l["cleanup"] == "terminated" || l["cleanup"] == "killed") continue;
+      if (not_stopped++ == 0) first = l;
     }
+    EXPECT_EQ(not_stopped, 0u) << "of " << rep["leaks"].size() << " leaks; the first: " << first.dump(2)
+                               << "\ncleanup: " << rep["cleanup"].dump() << "\nincomplete: " << rep["incomplete_reason"];
   }
 
   std::string parent_;

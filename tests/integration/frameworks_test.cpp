@@ -16,6 +16,7 @@
 #include "process_oracle.hpp"
 #include "process_test.hpp"
 #include "run_command.hpp"
+#include "report_archive.hpp"
 
 namespace {
 
@@ -144,8 +145,7 @@ class Frameworks : public procleak_test::ProcessTest, public ::testing::WithPara
     std::map<std::string, json> out;
     if (!std::filesystem::exists(dir)) return out;
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
-      std::ifstream in(e.path());
-      auto rep = json::parse(in);
+      auto rep = procleak_test::read_report(e.path());
       const std::string name = rep["test"];
       EXPECT_FALSE(out.contains(name)) << "two reports for " << name;
       out[name] = std::move(rep);
@@ -270,8 +270,7 @@ TEST_P(Frameworks, UnderTheLauncherEachLeakIsReportedOnce) {
       EXPECT_TRUE(reports.contains(name)) << name;
     }
   }
-  std::ifstream in(launcher_report);
-  const auto rep = json::parse(in);
+  const auto rep = procleak_test::read_report(launcher_report);
   EXPECT_TRUE(rep["leaks"].empty()) << "the listener stopped each leak: " << rep.dump(2);
   expect_nothing_left();
 }

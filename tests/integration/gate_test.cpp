@@ -9,6 +9,7 @@
 #include "process_test.hpp"
 #include "run_command.hpp"
 #include "workflow_commands.hpp"
+#include "report_archive.hpp"
 
 namespace {
 
@@ -197,8 +198,7 @@ TEST_F(Gate, ForgedReportCannotIssueWorkflowCommands) {
   launch("Leaky.Server", "sleep 300 & exit 0");
   std::string real;
   for (const auto& e : std::filesystem::directory_iterator(reports())) real = e.path();
-  std::ifstream in(real);
-  auto doc = nlohmann::json::parse(in);
+  auto doc = procleak_test::read_report(real);
   const std::string evil = "x\n::add-mask::secret\r::error title=pwned::forged \u202e\x1b[2J";
   doc["source"] = evil;
   doc["test"] = evil;

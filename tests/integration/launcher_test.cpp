@@ -17,6 +17,7 @@
 #include "launcher_run.hpp"
 #include "process_test.hpp"
 #include "run_command.hpp"
+#include "report_archive.hpp"
 
 namespace {
 
@@ -511,8 +512,7 @@ TEST_F(Launcher, ReportDirGetsOneUniqueReportPerRun) {
     ++n;
     EXPECT_EQ(e.path().extension(), ".json");
     EXPECT_EQ(e.path().filename().string().rfind("Suite.Case.", 0), 0u) << e.path();
-    std::ifstream in(e.path());
-    EXPECT_EQ(json::parse(in)["test"], "Suite.Case");
+    EXPECT_EQ(procleak_test::read_report(e.path())["test"], "Suite.Case");
   }
   EXPECT_EQ(n, 3);
 }
@@ -525,8 +525,7 @@ TEST_F(Launcher, ReportDirFromTheEnvironmentAndNameFlag) {
   int n = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir_ + "/env-reports")) {
     ++n;
-    std::ifstream in(e.path());
-    EXPECT_EQ(json::parse(in)["test"], "My Test");
+    EXPECT_EQ(procleak_test::read_report(e.path())["test"], "My Test");
   }
   EXPECT_EQ(n, 1);
 }
@@ -689,6 +688,7 @@ TEST_F(Launcher, ReportIntoAFifoOrADeviceIsWrittenStraightIn) {
   for (ssize_t n; (n = ::read(reader, buf, sizeof buf)) > 0;) read_back.append(buf, static_cast<std::size_t>(n));
   ::close(reader);
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  procleak_test::archive_report(read_back);
   EXPECT_EQ(nlohmann::json::parse(read_back)["verdict"], "clean") << read_back;
   struct stat st{};
   ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);

@@ -14,6 +14,7 @@
 #include "process_oracle.hpp"
 #include "process_test.hpp"
 #include "run_command.hpp"
+#include "report_archive.hpp"
 
 namespace {
 
@@ -84,8 +85,7 @@ class Listener : public procleak_test::ProcessTest {
     std::vector<json> out;
     if (!std::filesystem::exists(dir)) return out;
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
-      std::ifstream in(e.path());
-      out.push_back(json::parse(in));
+      out.push_back(procleak_test::read_report(e.path()));
     }
     return out;
   }

@@ -15,6 +15,7 @@
 
 #include "process_test.hpp"
 #include "run_command.hpp"
+#include "report_archive.hpp"
 
 namespace {
 
@@ -74,8 +75,7 @@ class ProcleakCtest : public procleak_test::ProcessTest {
     std::map<std::string, std::vector<json>> out;
     if (!fs::exists(reports())) return out;
     for (const auto& e : fs::directory_iterator(reports())) {
-      std::ifstream in(e.path());
-      auto doc = json::parse(in);
+      auto doc = procleak_test::read_report(e.path());
       out[doc["test"].get<std::string>()].push_back(std::move(doc));
     }
     return out;

@@ -9,6 +9,7 @@
 
 #include "process_test.hpp"
 #include "run_command.hpp"
+#include "report_archive.hpp"
 
 namespace procleak_test {
 
@@ -30,8 +31,7 @@ class LauncherRun : public ProcessTest {
 
   // A JSON file, or null when it does not exist.
   static nlohmann::json read_json(const std::string& path) {
-    std::ifstream in(path);
-    return in ? nlohmann::json::parse(in) : nlohmann::json();
+    return read_report(path);
   }
   nlohmann::json report() const { return read_json(report_path()); }
 

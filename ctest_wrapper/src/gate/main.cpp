@@ -35,10 +35,16 @@ bool write_output(const std::string& flag, const std::string& path, const std::s
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Gate a CI job on the JSON reports of procleak-run and the procleak GoogleTest listener.\n"
+  CLI::App app{"procleak-report - the CI gate over procleak's leak reports (procleak-run's and the\n"
+               "listeners': GoogleTest, Catch2, doctest, Boost.Test).\n"
                "Exit 0: no test leaked (or only what the baseline lists); 1: a test leaked a process\n"
                "the baseline does not list; 2: unreadable input or bad usage.",
                "procleak-report"};
+  app.footer(
+      "Examples:\n"
+      "  procleak-report leak-reports --junit procleak-junit.xml\n"
+      "\n"
+      "  procleak-report build/procleak-reports --baseline .procleak-baseline.json --github\n");
   std::vector<std::string> paths;
   std::string junit;
   std::string baseline_path;

@@ -275,10 +275,16 @@ A COMMAND that only lists tests (--gtest_list_tests, Catch2's --list-tests or
 it) is executed directly: nothing to check, nothing printed.
 
 Exit status: the test's own (killed by a signal: procleak-run dies of the same
-signal); with --ctest, a leak or an incomplete check: death by SIGUSR1; with --meson: 99; the leak exit code when the test passed but leaked, or when the check
-was incomplete (a process it could not read or kill; mode fail); 124
-on --timeout; 125 procleak-run could not work (bad usage, cannot set up);
-126 COMMAND not executable; 127 COMMAND not found.
+signal); the leak exit code when the test passed but leaked, or when the check
+was incomplete (a process it could not read or kill; mode fail); with --ctest,
+a leak or an incomplete check: death by SIGUSR1; with --meson: 99; 124 on
+--timeout; 125 procleak-run could not work (bad usage, cannot set up); 126
+COMMAND not executable; 127 COMMAND not found.
+
+Examples:
+  procleak-run -- sh -c 'sleep 300 & exit 0'
+
+  procleak-run --report-dir leak-reports --timeout 5m -- build/tests/unit_tests
 )";
 }
 

@@ -214,6 +214,7 @@ class Scope {
   const TestCgroup* cgroup_ = nullptr;      // use_cgroup()
   std::string cgroup_path_;
   bool cgroup_frozen_ = false;                    // by the last check()
+  bool cgroup_listed_ = false;                    // its members listed by the last check(), frozen or not
   std::vector<OutsideRoot> cgroup_roots_;         // its members at that check
   std::unordered_set<pid_t> cgroup_members_;
   void freeze_cgroup(std::vector<ProcStat>& left, std::vector<Unseen>& unseen);

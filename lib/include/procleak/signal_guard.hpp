@@ -19,9 +19,8 @@ class SignalGuard {
  public:
   // owner is the process that owns the scope (the launcher, or the test
   // binary with the listener). Its ancestors are read from proc the first
-  // time a decision needs them, so a scope that never signals (every clean
-  // test) never reads them; a late read also sees the owner's ancestry as it
-  // is when the signal goes out, after any reparenting.
+  // time a decision needs them, or when a cleanup starts (read_ancestry), so
+  // a scope that never signals (every clean test) never reads them.
   explicit SignalGuard(pid_t owner, ProcFs proc = ProcFs());
   // A fixed ancestry, read by the caller with read_ancestors().
   SignalGuard(pid_t owner, std::vector<pid_t> ancestors);
@@ -39,6 +38,12 @@ class SignalGuard {
   std::error_code send_to_group(pid_t pgid, int sig) const;
 
   [[nodiscard]] pid_t owner() const noexcept { return owner_; }
+
+  // Reads the ancestry now, if not yet: before a cleanup opens a descriptor
+  // per process (a fork loop's thousands), so that the read is not the one
+  // that meets EMFILE and yields a short ancestry. Reparenting only ever
+  // moves the owner to one of these ancestors, so an early read stays whole.
+  void read_ancestry() const { (void)ancestors(); }
 
   // Whether the ancestry has been read (or was given): for the tests.
   [[nodiscard]] bool knows_ancestors() const noexcept { return ancestors_.has_value(); }
