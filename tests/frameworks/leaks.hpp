@@ -4,6 +4,7 @@
 #pragma once
 
 #include <errno.h>
+#include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,7 +43,8 @@ inline pid_t leave_zombie() {
 
 // `true`, run and waited for: the clean test's own child. True when it
 // exited with 0, or when the kernel reaped it (SIGCHLD inherited as
-// ignored: waitpid then answers ECHILD once it is gone).
+// ignored: waitpid then answers ECHILD once it is gone). Anywhere else an
+// ECHILD means someone else reaped it (a listener must never), and fails.
 inline bool run_true() {
   const pid_t pid = fork();
   if (pid == 0) {
@@ -52,7 +54,13 @@ inline bool run_true() {
   if (pid < 0) return false;
   int status = 0;
   const pid_t waited = waitpid(pid, &status, 0);
-  if (waited < 0) return errno == ECHILD;
+  if (waited < 0) {
+    const int wait_error = errno;
+    struct sigaction chld {};
+    const bool kernel_reaps = sigaction(SIGCHLD, nullptr, &chld) == 0 &&
+                              (chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT) != 0);
+    return wait_error == ECHILD && kernel_reaps;
+  }
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
