@@ -46,7 +46,9 @@ and prints its leak counts as ``<CTestMeasurement>`` lines (``procleak.leaks``,
 
   The framework's own CTest discovery (``gtest_discover_tests``, the default;
   ``catch_discover_tests``; ``doctest_discover_tests``) with each discovered
-  test under procleak-run, named by its CTest name in reports. The discovery
+  test under procleak-run. procleak-run's reports name it by the test it runs
+  (GoogleTest's ``Suite.Name``, doctest's test case; for Catch2, whose
+  discovered command names its test case as an operand, the command). The discovery
   run (``--gtest_list_tests``, ``--list-test-names-only``, ``--list-tests``,
   ``--list-test-cases``) passes through procleak-run untouched and silent.
   Catch2's and doctest's discovery put the target's
