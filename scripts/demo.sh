@@ -5,18 +5,24 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-echo "demo: installing what the build needs from Debian's packages (nothing to do when it is there)"
-./scripts/install-deps.sh || exit 1
-echo "demo: configuring and building procleak and the examples in build/release (a few minutes the first time)"
-cmake --preset release >/dev/null || exit 1
-# ninja's progress lines ([3/41] Building ...), so a first build is not silent.
-cmake --build --preset release | grep --line-buffered '^\[' || true
-cmake --build --preset release >/dev/null || exit 1
-echo "demo: built; now running four example tests through procleak-run"
+# PROCLEAK_DEMO_BUILD: an existing build tree to run instead (the test suite
+# runs the demo on its own build: tests/check_demo.sh).
+build=${PROCLEAK_DEMO_BUILD:-}
+if [ -z "$build" ]; then
+  build=build/release
+  echo "demo: installing what the build needs from Debian's packages (nothing to do when it is there)"
+  ./scripts/install-deps.sh || exit 1
+  echo "demo: configuring and building procleak and the examples in build/release (a few minutes the first time)"
+  cmake --preset release >/dev/null || exit 1
+  # ninja's progress lines ([3/41] Building ...), so a first build is not silent.
+  cmake --build --preset release | grep --line-buffered '^\[' || true
+  cmake --build --preset release >/dev/null || exit 1
+  echo "demo: built; now running four example tests through procleak-run"
+fi
 
-run=build/release/bin/procleak-run
-examples=build/release/examples
-reports=build/release/demo-reports
+run=$build/bin/procleak-run
+examples=$build/examples
+reports=$build/demo-reports
 rm -rf "$reports"
 
 for test in clean_test server_left_running_test setsid_daemon_test zombie_test; do
@@ -33,7 +39,7 @@ cat "$(ls "$reports"/zombie_test.*.json | head -n 1)"
 
 printf '\n\033[1m$ procleak-report %s   (the CI gate over all four reports)\033[0m\n' "$reports"
 set +e
-build/release/bin/procleak-report "$reports"
+"$build/bin/procleak-report" "$reports"
 printf -- '-> exit status %s (1: a test leaked)\n' "$?"
 set -e
 

@@ -24,6 +24,7 @@ packages=(
   clang-14 libclang-rt-14-dev      # scripts/fuzz.sh (libFuzzer)
   python3                          # scripts/third_party_suite.sh (checks the reports' names)
   python3-jsonschema               # tests/check_reports.py: every report against docs/procleak.report.schema.json
+  python3-yaml git ca-certificates # tests/consumer/run_ci_jobs.py: the README's CI jobs (FetchContent from git)
 )
 
 missing=()

@@ -4,7 +4,7 @@
 #   run_consumer.sh WAY CMAKE_BIN_DIR PROCLEAK_SOURCE PROCLEAK_BUILD WORK_DIR
 # WAY: find_package (against `cmake --install` of PROCLEAK_BUILD),
 #      deb (find_package and pkg-config against the CPack .deb, unpacked),
-#      add_subdirectory, fetchcontent (both build procleak from PROCLEAK_SOURCE),
+#      add_subdirectory (builds procleak from PROCLEAK_SOURCE, linked into the project's tree),
 #      no_gtest (find_package in a project(x NONE) without GoogleTest).
 # CMAKE_BIN_DIR holds the cmake, ctest and cpack under test (3.25 or 4.x).
 set -euo pipefail
@@ -42,7 +42,7 @@ case $way in
     # pkg-config, the way a project without CMake links the listener.
     export PKG_CONFIG_PATH="$work/root/usr/lib/pkgconfig"
     # shellcheck disable=SC2046
-    g++ -std=c++20 -o "$work/pkg_config_test" "$src/tests/consumer/common/consumer_test.cpp" \
+    g++ -std=c++20 -o "$work/pkg_config_test" "$src/tests/consumer/common/unit_tests.cpp" \
       $(pkg-config --cflags --libs procleak-gtest-main) || fail "pkg-config build failed"
     set +e
     "$work/pkg_config_test" >"$work/pkg_config_test.log" 2>&1
@@ -52,8 +52,10 @@ case $way in
     grep -q "procleak: scope 'Consumer.LeavesAServer' leaked 1 process" "$work/pkg_config_test.log" \
       || fail "pkg-config-built test did not report its leak"
     ;;
-  add_subdirectory|fetchcontent)
-    configure_args+=(-DPROCLEAK_SOURCE_DIR="$src")
+  add_subdirectory)
+    # A copy of procleak in the project's tree (a link to the tree under test).
+    mkdir -p "$work/project/third_party"
+    ln -s "$src" "$work/project/third_party/procleak"
     ;;
   no_gtest)
     # project(x NONE), no GoogleTest wanted: only procleak_add_test.
@@ -81,7 +83,11 @@ case $way in
   *) fail "unknown way" ;;
 esac
 
-"$cmake" -S "$src/tests/consumer/$project" -B "$work/build" "${configure_args[@]}" >"$work/configure.log" 2>&1 \
+# The project as a user has it: its CMakeLists.txt and, beside it, the
+# tests every consumer shares (tests/consumer/common).
+mkdir -p "$work/project"
+cp -r "$src/tests/consumer/$project/." "$src/tests/consumer/common/." "$work/project/"
+"$cmake" -S "$work/project" -B "$work/build" "${configure_args[@]}" >"$work/configure.log" 2>&1 \
   || { cat "$work/configure.log"; fail "configure failed"; }
 "$cmake" --build "$work/build" -j 2 >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; fail "build failed"; }
 

@@ -22,7 +22,8 @@ mkdir -p "$work"
 prefix=$work/prefix
 
 # Every process the tests start carries this variable: the check for leftovers.
-marker="PROCLEAK_CONSUMER_RUN=$$-$RANDOM"
+run_id=$$-$RANDOM
+marker="PROCLEAK_CONSUMER_RUN=$run_id"
 nothing_left() {
   local left=""
   for _ in $(seq 1 20); do
@@ -54,8 +55,9 @@ check_tree() {
     if [ $how = ctest ]; then
       env "$marker" PROCLEAK_REPORT_DIR="$reports" "$ctest" --test-dir "$build" -j 2 --output-junit "$junit" >"$log" 2>&1
     else
-      env "$marker" PROCLEAK_CTEST="$ctest" "$prefix/bin/procleak-ctest" --report-dir "$reports" -- \
-        --test-dir "$build" -j 2 --output-junit "$junit" >"$log" 2>&1
+      # README.md shows this line.
+      env PROCLEAK_CONSUMER_RUN="$run_id" PROCLEAK_CTEST="$ctest" \
+        "$prefix/bin/procleak-ctest" --report-dir "$reports" -- --test-dir "$build" -j 2 --output-junit "$junit" >"$log" 2>&1
     fi
     local code=$?
     set -e
@@ -115,7 +117,10 @@ fi
 # pkg-config, the way a project without CMake links the doctest listener.
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 # shellcheck disable=SC2046
-g++ -std=c++20 -DSCENARIOS_SLEEP_OFFSET=1000 -o "$work/pkg_config_doctest" "$src/tests/frameworks/doctest_scenarios.cpp" \
+# The scenarios with their sleeps offset (tests.cpp: as docs/reference.md
+# shows the line).
+printf '#define SCENARIOS_SLEEP_OFFSET 1000\n#include "%s"\n' "$src/tests/frameworks/doctest_scenarios.cpp" >"$work/tests.cpp"
+g++ -std=c++20 -o "$work/pkg_config_doctest" "$work/tests.cpp" \
   "$(pkg-config --variable=listener_source procleak-doctest)" $(pkg-config --cflags --libs procleak-doctest) \
   || fail "pkg-config build failed"
 set +e

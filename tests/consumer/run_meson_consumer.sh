@@ -16,7 +16,8 @@ cmake --install "$procleak_build" --prefix "$work/prefix" >"$work/install.log"
 export PATH="$work/prefix/bin:$PATH"
 meson setup "$work/build" "$src/tests/consumer/meson" >"$work/setup.log" 2>&1 || { cat "$work/setup.log"; fail "meson setup failed"; }
 
-marker="PROCLEAK_CONSUMER_RUN=$$-$RANDOM"
+run_id=$$-$RANDOM
+marker="PROCLEAK_CONSUMER_RUN=$run_id"
 # The result Meson gives test $2 in its JSON log $1 (OK, FAIL, ERROR, EXPECTEDFAIL, ...).
 result() { python3 -c 'import json,sys; print(next(t["result"] for t in map(json.loads, open(sys.argv[1])) if t["name"] == sys.argv[2]))' "$1" "$2"; }
 
@@ -24,10 +25,10 @@ for how in wrapper setup; do
   rm -rf "$work/build/procleak-reports" "$work"/build/meson-logs/testlog*
   set +e
   if [ $how = wrapper ]; then
-    env "$marker" meson test -C "$work/build" --wrapper "procleak-run --meson --report-dir $work/build/procleak-reports --" \
+    env PROCLEAK_CONSUMER_RUN="$run_id" meson test -C "$work/build" --wrapper "procleak-run --meson --report-dir $work/build/procleak-reports --" \
       >"$work/$how.log" 2>&1
   else
-    env "$marker" meson test -C "$work/build" --setup procleak >"$work/$how.log" 2>&1
+    env PROCLEAK_CONSUMER_RUN="$run_id" meson test -C "$work/build" --setup procleak >"$work/$how.log" 2>&1
   fi
   code=$?
   set -e
