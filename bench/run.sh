@@ -6,10 +6,10 @@
 #    processes timed in interleaved rounds (bench/exec_rounds.c): medians
 #    and their ratios. With BENCH_BEFORE=<another procleak-run> (an older
 #    build, say), that one is timed in the same rounds too.
-# 2. Peak RSS of `procleak-run -- true`.
+# 2. Peak RSS of `procleak-run -- true`, median and range of RUNS runs.
 # 3. Cleanup time of a tree of N sleeping processes (cooperative), and of one
 #    with SIGTERM ignorers among them (grace 500ms): the launcher's own
-#    cleanup.duration_ms from the JSON report, median of RUNS runs.
+#    cleanup.duration_ms from the JSON report, median and range of RUNS runs.
 set -euo pipefail
 runs=${1:-15}
 source "$(dirname "$0")/lib.sh"
@@ -33,11 +33,13 @@ awk '{ m[$1] = $2; printf "%-14s median %6.0f us  (quartiles %.0f-%.0f)\n", $1, 
      }' "$out/overhead.txt"
 
 echo
-echo "== 2. peak RSS of procleak-run -- true =="
-echo "procleak-run: $(/usr/bin/time -f "%M KiB" "$run" -- "$true_bin" 2>&1 | tail -n 1)"
-echo "keeper floor: $(/usr/bin/time -f "%M KiB" "$keeper_floor" "$true_bin" 2>&1 | tail -n 1)"
+# The median of the numbers on stdin, with their range: "M (A-B)".
+median() { sort -n | awk '{a[NR]=$1} END {printf "%s (%s-%s)", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), a[1], a[NR]}'; }
+peak_rss() { for _ in $(seq "$runs"); do /usr/bin/time -f "%M" "$@" 2>&1 | tail -n 1; done | median; }
+echo "== 2. peak RSS of procleak-run -- true (KiB, median (range) of $runs runs) =="
+echo "procleak-run: $(peak_rss "$run" -- "$true_bin")"
+echo "keeper floor: $(peak_rss "$keeper_floor" "$true_bin")"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 cleanup_ms() {  # N IGNORERS GRACE
   for _ in $(seq "$runs"); do
@@ -48,7 +50,7 @@ cleanup_ms() {  # N IGNORERS GRACE
 }
 
 echo
-echo "== 3. cleanup (median of $runs runs; from the report's cleanup.duration_ms) =="
-echo "100 sleeping processes:                       $(cleanup_ms 100 0 2s) ms"
-echo "1000 sleeping processes:                      $(cleanup_ms 1000 0 2s) ms"
-echo "1000 processes, 100 ignore SIGTERM, grace 500ms: $(cleanup_ms 1000 100 500ms) ms"
+echo "== 3. cleanup, ms (median (range) of $runs runs; from the report's cleanup.duration_ms) =="
+echo "100 sleeping processes:                       $(cleanup_ms 100 0 2s)"
+echo "1000 sleeping processes:                      $(cleanup_ms 1000 0 2s)"
+echo "1000 processes, 100 ignore SIGTERM, grace 500ms: $(cleanup_ms 1000 100 500ms)"

@@ -53,6 +53,8 @@ if got != want:
           sorted(set(want) ^ set(got))[:10], file=sys.stderr)
     sys.exit(1)
 PY
+  python3 tests/check_reports.py docs/procleak.report.schema.json "$reports" >/dev/null \
+    || { echo "third_party_suite: a report does not validate against the schema" >&2; exit 1; }
   "$tools/procleak-report" "$reports" >"$work.gate.log" 2>&1 || { cat "$work.gate.log"; exit 1; }
   grep -q "procleak-report: PASS" "$work.gate.log" || { cat "$work.gate.log"; exit 1; }
 done

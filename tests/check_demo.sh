@@ -20,6 +20,8 @@ for t in server_left_running_test setsid_daemon_test zombie_test; do
 done
 grep -q -- '-> exit status 1 (1: a test leaked)' <<<"$out" || fail "the gate did not exit 1: $out"
 grep -q '"verdict": "leaked"' <<<"$out" || fail "no JSON report shown: $out"
+python3 tests/check_reports.py docs/procleak.report.schema.json "$build/demo-reports" >/dev/null \
+  || fail "a report of the demo does not validate against the schema"
 left=$(ps -eo args | grep -E "^$build/examples/[a-z_]+_test" || true)
 [ -z "$left" ] || fail "left running: $left"
 echo "check_demo: ok"

@@ -171,6 +171,13 @@ def main():
     if found != expected:
         fail(f"GitHub job: the gate's JUnit fails {found}, not {expected}")
 
+    reports = os.path.join(project, "build/procleak-reports")
+    checked = subprocess.run([sys.executable, os.path.join(source, "tests/check_reports.py"),
+                              os.path.join(source, "docs/procleak.report.schema.json"), reports],
+                             capture_output=True, text=True)
+    if checked.returncode != 0:
+        fail(f"GitHub job: a report does not validate against the schema: {checked.stderr}")
+
     # Adopting the gate: a baseline of today's leaks, committed beside the job.
     subprocess.run([os.path.join(project, gate), "--write-baseline", os.path.join(project, "procleak-baseline.json"),
                     os.path.join(project, "build/procleak-reports")], check=True, capture_output=True)

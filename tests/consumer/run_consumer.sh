@@ -128,6 +128,9 @@ report=$(ls "$work"/build/procleak-reports/hangs_and_leaks.*.json)
 grep -q '"timed_out": true' "$report" || fail "hangs_and_leaks report does not say it timed out: $(cat "$report")"
 grep -q '"verdict": "leaked"' "$report" || fail "hangs_and_leaks report lacks its leak"
 
+# Every report validates against the schema.
+python3 "$src/tests/check_reports.py" "$src/docs/procleak.report.schema.json" "$work/build/procleak-reports" >/dev/null || fail "a report does not validate against the schema"
+
 # Each leak once; the gate over the reports fails on exactly the leaky tests.
 set +e
 "$procleak_build/bin/procleak-report" "$work/build/procleak-reports" >"$work/gate.log" 2>&1

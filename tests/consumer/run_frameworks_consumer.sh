@@ -72,6 +72,7 @@ check_tree() {
     nothing_left "$how on $build"
     # Each leaky test has a report under its framework's name.
     grep -lq '"verdict": "leaked"' "$reports"/*.json || fail "$how: no report of a leak in $reports"
+    python3 "$src/tests/check_reports.py" "$src/docs/procleak.report.schema.json" "$reports" >/dev/null || fail "$how: a report in $reports does not validate against the schema"
   done
 }
 

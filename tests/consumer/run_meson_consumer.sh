@@ -45,6 +45,8 @@ for how in wrapper setup; do
   done
   [ "$(grep -l '"verdict": "leaked"' "$work"/build/procleak-reports/*.json | wc -l)" = 2 ] \
     || fail "$how: expected two leak reports in $work/build/procleak-reports"
+  python3 "$src/tests/check_reports.py" "$src/docs/procleak.report.schema.json" "$work/build/procleak-reports" >/dev/null \
+    || fail "$how: a report does not validate against the schema"
   for _ in $(seq 1 20); do
     left=$(grep -lsa "$marker" /proc/[0-9]*/environ || true)
     [ -z "$left" ] && break
