@@ -127,6 +127,12 @@ def check_links(source, bin_dir):
                         error(f"{name}:{number}: link to {target}: an anchor into a file that is not checked")
                     elif anchor not in by_name[resolved]:
                         error(f"{name}:{number}: link to {target}: {resolved} has no heading #{anchor}")
+            # An indented code block (after a blank line, outside a list) is
+            # never run, so it may only be a synopsis: [OPTIONS], FILE, DIR...
+            if (line.startswith("    ") and number > 1 and not lines[number - 2].strip()
+                    and not re.search(r"\[|\b[A-Z][A-Z-]{2,}\b", line)):
+                error(f"{name}:{number}: an indented code block that is not a synopsis: "
+                      f"put commands in a fenced block the check runs")
             for match in re.finditer(r"(?<![\w.])(/work/|/home/|/root/)\S*", line):
                 error(f"{name}:{number}: an absolute path of a build machine: {match.group(0)}")
     if bin_dir:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check_docs.py must fail on stale docs: on a copy of the tree, a snippet
 # that is not in its file, an output that is not what the command prints, a
-# report field that changed, a broken anchor and a README over 300 lines each
+# report field that changed, a broken anchor, a command in an indented block
+# (which nothing runs) and a README over 300 lines each
 # make it fail, naming the place.
 # Usage: check_docs_catches.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
@@ -34,6 +35,7 @@ for want in "README.md:[0-9]*: .procleak_discover_tests(unit_tests REPORT_DIR \$
 done
 
 sed -i 's|(how-it-works.md#safety)|(how-it-works.md#no-such-heading)|' "$work/docs/limits.md"
+printf '\n    procleak-run -- true\n' >>"$work/docs/limits.md"
 for _ in $(seq 1 300); do echo "padding" >>"$work/README.md"; done
 set +e
 out=$(python3 "$work/tests/check_docs.py" links "$work" 2>&1)
@@ -42,4 +44,5 @@ set -e
 [ "$code" = 1 ] || fail "links exited $code: $out"
 grep -q "docs/limits.md:[0-9]*: link to how-it-works.md#no-such-heading" <<<"$out" || fail "no broken anchor in: $out"
 grep -q "README.md: [0-9]* lines, more than 300" <<<"$out" || fail "no line count in: $out"
+grep -q "docs/limits.md:[0-9]*: an indented code block that is not a synopsis" <<<"$out" || fail "no indented command in: $out"
 echo "check_docs_catches: ok"
