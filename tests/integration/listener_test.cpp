@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "process_oracle.hpp"
 #include "process_test.hpp"
@@ -23,6 +22,7 @@ using procleak_test::descendants_of;
 using procleak_test::run_command;
 using procleak_test::RunOptions;
 using procleak_test::RunResult;
+using procleak_test::slurp;
 
 const std::string kScenarios = SCENARIOS_PATH;
 const std::string kRun = PROCLEAK_RUN_PATH;
@@ -38,13 +38,6 @@ int line_of(const std::string& path, const std::string& text) {
     if (line.find(text) != std::string::npos) return n;
   }
   return 0;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 std::size_t count(const std::string& text, const std::string& needle) {

@@ -15,7 +15,6 @@
 #include <sstream>
 
 namespace procleak_test {
-namespace {
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -23,6 +22,8 @@ std::string slurp(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+namespace {
 
 std::string temp_file(const char* tag) {
   std::string path = std::string("/tmp/procleak-run-") + tag + "-XXXXXX";

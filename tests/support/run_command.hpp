@@ -42,4 +42,7 @@ RunResult run_command(const std::vector<std::string>& argv, const RunOptions& op
 // The words PROCLEAK_TEST_WRAP puts in front of program (none for others).
 std::vector<std::string> environment_wrapper(const std::string& program);
 
+// The whole of a file ("" when it cannot be read).
+std::string slurp(const std::string& path);
+
 }  // namespace procleak_test
