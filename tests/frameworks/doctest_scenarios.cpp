@@ -6,6 +6,8 @@
 #endif
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include "leaks.hpp"
 
 using framework_scenarios::leave_sleep;
@@ -31,6 +33,29 @@ TEST_SUITE("scenarios") {
     }
   }
 }
+
+// With SCENARIOS_PROGRAM_LEAKS set, a listener of the program's own leaves a
+// sleep when the run ends: after every test case, before procleak's check of
+// the whole program (doctest calls listeners in descending priority:
+// this one's 2 before procleak's 1). A leak of the program, not of a test case.
+struct LeavesASleepAtTheEnd : doctest::IReporter {
+  explicit LeavesASleepAtTheEnd(const doctest::ContextOptions&) {}
+  void report_query(const doctest::QueryData&) override {}
+  void test_run_start() override {}
+  void test_run_end(const doctest::TestRunStats&) override {
+    if (std::getenv("SCENARIOS_PROGRAM_LEAKS") != nullptr) leave_sleep("484");
+  }
+  void test_case_start(const doctest::TestCaseData&) override {}
+  void test_case_reenter(const doctest::TestCaseData&) override {}
+  void test_case_end(const doctest::CurrentTestCaseStats&) override {}
+  void test_case_exception(const doctest::TestCaseException&) override {}
+  void subcase_start(const doctest::SubcaseSignature&) override {}
+  void subcase_end() override {}
+  void log_assert(const doctest::AssertData&) override {}
+  void log_message(const doctest::MessageData&) override {}
+  void test_case_skipped(const doctest::TestCaseData&) override {}
+};
+REGISTER_LISTENER("scenarios_program_leak", 2, LeavesASleepAtTheEnd);
 
 // For static_lib_main.cpp.
 void link_scenarios() {}

@@ -8,10 +8,8 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "process_oracle.hpp"
 #include "process_test.hpp"
@@ -25,16 +23,10 @@ using procleak_test::descendants_of;
 using procleak_test::run_command;
 using procleak_test::RunOptions;
 using procleak_test::RunResult;
+using procleak_test::slurp;
 
 const std::string kDir = FRAMEWORK_SCENARIOS_DIR;
 const std::string kRun = PROCLEAK_RUN_PATH;
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // One framework's scenario binary: how to ask for JUnit, the test cases'
 // names and which of them leak what (the sleep's argument, or a zombie).
@@ -46,6 +38,13 @@ struct Framework {
   std::map<std::string, std::string> junit_names;  // report name -> JUnit test case name, where they differ
   std::string section_case;                        // the case that leaks in a section/subcase ("": none)
   std::string section_path;
+  // A leak of the whole program, where the scenarios have one: the variable
+  // that makes it, what it leaves, the clean case alone, and the
+  // framework's words for a run whose test cases all passed.
+  std::string program_leak_env = {};
+  std::string program_leak = {};
+  std::vector<std::string> clean_case_alone = {};
+  std::string all_passed = {};
 };
 
 std::vector<std::string> with_path(const std::vector<std::string>& flags, const std::string& path) {
@@ -68,7 +67,12 @@ Framework doctest(const std::string& binary) {
           // doctest's JUnit has an element per run of a test case with subcases
           {{"subcase leaves a sleep", "subcase leaves a sleep/second/inner"}},
           "subcase leaves a sleep",
-          "in subcase: second / inner"};
+          "in subcase: second / inner",
+          // a listener of the program's own, run before procleak's at the run's end
+          "SCENARIOS_PROGRAM_LEAKS",
+          "sleep 484",
+          {"--test-case=clean"},
+          "Status: SUCCESS!"};
 }
 
 Framework catch2(const std::string& binary) {
@@ -98,7 +102,12 @@ Framework boost_test(const std::string& binary) {
            {"scenarios/fixture_leaves_a_sleep", "fixture_leaves_a_sleep"},
            {"suite_set_up_leaves_a_sleep", ""}},  // a suite: no test case of its own in JUnit
           "",
-          ""};
+          "",
+          // the global fixture's set-up
+          "SCENARIOS_GLOBAL_FIXTURE_LEAKS",
+          "sleep 504",
+          {"--run_test=scenarios/clean"},
+          "No errors detected"};
 }
 
 // The <testcase> element named name (up to the next one) in a JUnit file.
@@ -275,24 +284,35 @@ TEST_P(Frameworks, UnderTheLauncherEachLeakIsReportedOnce) {
   expect_nothing_left();
 }
 
-// A leak of the whole program (Boost.Test's global fixture): no test case
-// fails, the program's report says what leaked, and the exit status is 1
-// (set at exit, after the framework's own output).
-TEST_P(Frameworks, AProgramLevelLeakEndsTheProcessWithStatusOne) {
-  if (GetParam().rfind("boost_test", 0) != 0) GTEST_SKIP() << "only Boost.Test has a global set-up of the user's";
+// A leak of the whole program (Boost.Test's global fixture; a doctest
+// listener of the program's own that starts a process when the run ends): no
+// test case fails, the program's report says what leaked, and the exit
+// status is 1 (set at exit, after the framework's own output). Catch2's
+// scenarios have none: Catch2 orders listeners by registration alone.
+class ProgramLevel : public Frameworks {};
+
+TEST_P(ProgramLevel, ALeakEndsTheProcessWithStatusOne) {
+  ASSERT_FALSE(fw_.program_leak_env.empty()) << GetParam() << " has no program-level leak";
   RunOptions options;
-  options.env = {{"SCENARIOS_GLOBAL_FIXTURE_LEAKS", "1"}, {"PROCLEAK_REPORT_DIR", report_dir()}};
+  options.env = {{fw_.program_leak_env, "1"}, {"PROCLEAK_REPORT_DIR", report_dir()}};
   options.unset_env = {"PROCLEAK_MODE", "PROCLEAK_LAUNCHER_REPORTS"};
-  const auto r = run_command({fw_.binary, "--run_test=scenarios/clean"}, options);
+  std::vector<std::string> argv{fw_.binary};
+  argv.insert(argv.end(), fw_.clean_case_alone.begin(), fw_.clean_case_alone.end());
+  const auto r = run_command(argv, options);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_NE(r.err.find("No errors detected"), std::string::npos) << "the test case passed: " << r.err;
+  EXPECT_NE((r.out + r.err).find(fw_.all_passed), std::string::npos) << "the test case passed: " << r.out << r.err;
   const auto reports = reports_by_name(report_dir());
   ASSERT_TRUE(reports.contains("*")) << r.err;
   EXPECT_EQ(reports.at("*")["verdict"], "leaked");
-  expect_leak(reports.at("*"), "sleep 504");
+  expect_leak(reports.at("*"), fw_.program_leak);
   EXPECT_NE(r.err.find("procleak: test '*' leaked 1 process"), std::string::npos) << r.err;
   expect_nothing_left();
 }
+
+INSTANTIATE_TEST_SUITE_P(Listeners, ProgramLevel,
+                         ::testing::Values("doctest_scenarios", "doctest_scenarios_lib", "boost_test_scenarios",
+                                           "boost_test_scenarios_header_only"),
+                         [](const auto& p) { return std::string(p.param); });
 
 INSTANTIATE_TEST_SUITE_P(Listeners, Frameworks,
                          ::testing::Values("doctest_scenarios", "doctest_scenarios_lib", "catch2_scenarios",
